@@ -1,1 +1,212 @@
-fn main() {}
+//! Project automation: `cargo xtask test` runs every check the project has (formatting,
+//! lints, docs, the test suite on SQLite and on a throwaway PostgreSQL server, and the browser
+//! tests in headless Chromium), installing what a fresh machine lacks. `cargo xtask
+//! bench-roster` measures the team roster page under load.
+
+use anyhow::{bail, Context, Result};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("test") | Some("ci") => test(&args[1..]),
+        Some("postgres") => {
+            let pg = Postgres::start()?;
+            println!("ENSEMBLE_TEST_POSTGRES_URL={}", pg.url);
+            println!("PostgreSQL runs until you press Enter.");
+            let mut s = String::new();
+            std::io::stdin().read_line(&mut s)?;
+            drop(pg);
+            Ok(())
+        }
+        Some("bench-roster") => bench_roster(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)"
+            );
+            Ok(())
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    eprintln!("$ {shown}");
+    let status = cmd.status().with_context(|| format!("could not start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed: {status}");
+    }
+    Ok(())
+}
+
+fn have(path: &str) -> bool {
+    Path::new(path).exists()
+}
+
+/// Installs the Debian packages a fresh machine lacks (we run as root on CI machines).
+fn ensure_packages(e2e: bool) -> Result<()> {
+    let mut missing = Vec::new();
+    if !have(&format!("{PG_BIN}/initdb")) {
+        missing.push("postgresql");
+    }
+    if e2e && !have("/usr/bin/chromium") {
+        missing.push("chromium");
+    }
+    if !missing.is_empty() {
+        eprintln!("installing {}", missing.join(", "));
+        run(Command::new("apt-get").args(["update", "-qq"]))?;
+        run(Command::new("apt-get").args(["install", "-y", "-qq"]).args(&missing).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    Ok(())
+}
+
+fn test(args: &[String]) -> Result<()> {
+    let e2e = !args.iter().any(|a| a == "--no-e2e");
+    let lint = !args.iter().any(|a| a == "--no-lint");
+    let started = Instant::now();
+    ensure_packages(e2e)?;
+    if lint {
+        run(Command::new("cargo").args(["fmt", "--all", "--check"]))?;
+        run(Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+        run(Command::new("cargo").args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    }
+    let pg = Postgres::start()?;
+    let nextest = Command::new("cargo").args(["nextest", "--version"]).stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+    let mut cmd = Command::new("cargo");
+    if nextest {
+        cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
+    } else {
+        cmd.args(["test", "--workspace", "--no-fail-fast"]);
+    }
+    cmd.env("ENSEMBLE_TEST_POSTGRES_URL", &pg.url);
+    let tests = run(&mut cmd);
+    drop(pg);
+    tests?;
+    if e2e {
+        browser_tests()?;
+    }
+    eprintln!("all checks passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn browser_tests() -> Result<()> {
+    run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
+    if !have("e2e/node_modules/playwright-core") {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir("e2e"))?;
+    }
+    run(Command::new("node").args(["--test", "--test-reporter=spec"]).arg("tests/").current_dir("e2e").env("ENSEMBLE_BIN", project_root().join("target/release/ensemble")))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A throwaway PostgreSQL server in a temporary directory, stopped and removed on drop.
+struct Postgres {
+    dir: PathBuf,
+    url: String,
+}
+
+impl Postgres {
+    fn start() -> Result<Self> {
+        let port = free_port()?;
+        let dir = std::env::temp_dir().join(format!("ensemble-pg-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let as_root = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
+        // initdb refuses to run as root: hand the directory to the postgres user.
+        let wrap = |cmd: &str| -> Command {
+            if as_root {
+                let mut c = Command::new("runuser");
+                c.args(["-u", "postgres", "--", &format!("{PG_BIN}/{cmd}")]);
+                c
+            } else {
+                Command::new(format!("{PG_BIN}/{cmd}"))
+            }
+        };
+        if as_root {
+            run(Command::new("chown").args(["postgres:postgres"]).arg(&dir))?;
+        }
+        let data = dir.join("pg");
+        run(wrap("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "ensemble", "--no-sync"]).stdout(Stdio::null()))?;
+        let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", dir.display());
+        run(wrap("pg_ctl").arg("-D").arg(&data).args(["-o", &opts, "-l"]).arg(dir.join("log")).args(["-w", "start"]).stdout(Stdio::null()))?;
+        let url = format!("postgres://ensemble@127.0.0.1:{port}/postgres");
+        Ok(Self { dir, url })
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.join("pg");
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", &format!("{PG_BIN}/pg_ctl"), "-D"]).arg(&data).args(["-m", "immediate", "stop"]);
+        let ok = c.stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+        if !ok {
+            let _ = Command::new(format!("{PG_BIN}/pg_ctl")).arg("-D").arg(&data).args(["-m", "immediate", "stop"]).status();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Serves the demo from a release build and loads the team roster page with wrk.
+fn bench_roster(args: &[String]) -> Result<()> {
+    let seconds: u64 = args.iter().position(|a| a == "--seconds").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(10);
+    if !have("/usr/bin/wrk") {
+        run(Command::new("apt-get").args(["install", "-y", "-qq", "wrk"]))?;
+    }
+    run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
+    let dir = std::env::temp_dir().join(format!("ensemble-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let db = format!("sqlite://{}", dir.join("bench.db").display());
+    let port = free_port()?;
+    let bin = project_root().join("target/release/ensemble");
+    let mut server = Server(Command::new(&bin).args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}"), "--database", &db]).stdout(Stdio::null()).spawn()?);
+    wait_for_port(port)?;
+    let token = String::from_utf8(Command::new(&bin).args(["token", "create", "--email", "principal@demo.example", "--database", &db]).output()?.stdout)?.trim().to_owned();
+    let team = 1;
+    let mut results = Vec::new();
+    for (label, path) in [("roster page (HTML)", format!("/teams/{team}")), ("roster API (JSON)", format!("/api/v1/teams/{team}/roster"))] {
+        let out = Command::new("wrk")
+            .args(["-t2", "-c16", &format!("-d{seconds}s"), "--latency", "-H", &format!("Authorization: Bearer {token}")])
+            .arg(format!("http://127.0.0.1:{port}{path}"))
+            .output()?;
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        results.push((label, text));
+    }
+    let _ = server.0.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+    for (label, text) in results {
+        println!("== {label}\n{text}");
+    }
+    Ok(())
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for_port(port: u16) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(120) {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("the server did not start listening on port {port}")
+}

@@ -1,1 +1,158 @@
-//! placeholder
+//! Persistence for Ensemble: one [`Store`] API over SQLite (the embedded default) and
+//! PostgreSQL (production), chosen by the database URL's scheme. Each backend has its own
+//! migrations folder; queries are written once, in SQL both backends accept (`$n`
+//! placeholders, integers for flags, unix milliseconds for times).
+//!
+//! Only this crate knows SQL. A student's record is only read for a
+//! [`ensemble_domain::StudentGrant`], which only the access policy makes.
+
+mod audit;
+pub mod auth;
+mod import;
+mod school;
+mod students;
+mod teams;
+pub mod testing;
+
+pub use audit::{AuditEntry, AuditOutcome, AuditRow};
+pub use import::ImportProgress;
+pub use school::{BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SpaceRow, TeamDetail, TeamMemberRow, TeamSummary, TermRow};
+pub use students::StudentRecord;
+pub use teams::NewTeamInput;
+
+use ensemble_domain::dataset::DatasetError;
+use ensemble_domain::RuleViolation;
+use sqlx::any::{AnyArguments, AnyPoolOptions};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Executor};
+use std::str::FromStr;
+
+/// What can go wrong in the store, in terms a caller can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Rule(#[from] RuleViolation),
+    #[error("import refused, nothing was written: {0}")]
+    Dataset(#[from] DatasetError),
+    #[error("no {what} with id {id}")]
+    NotFound { what: &'static str, id: i64 },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    BadUrl(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file if missing,
+    /// and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::BadUrl(url.to_owned()));
+        };
+        let url = if backend == Backend::Sqlite && !url.contains("mode=") {
+            format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+        } else {
+            url.to_owned()
+        };
+        // Validate the URL before handing it to the pool, for a clear error.
+        sqlx::any::AnyConnectOptions::from_str(&url).map_err(|_| StoreError::BadUrl(url.clone()))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        let store = Self { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// True when the database holds no district yet (a fresh install).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM districts").fetch_one(&self.pool).await?;
+        Ok(n == 0)
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `$start, $start+1, …` for `n` values.
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Binds every id of a list to a query built with [`placeholders`].
+fn bind_ids<'q>(mut q: Query<'q, Any, AnyArguments<'q>>, ids: &[i64]) -> Query<'q, Any, AnyArguments<'q>> {
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+fn json_list(raw: &str) -> Result<Vec<String>> {
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("list {raw:?}: {e}")))
+}
+
+fn parse_col<T, E: std::fmt::Display>(what: &str, r: std::result::Result<T, E>) -> Result<T> {
+    r.map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}

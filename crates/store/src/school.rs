@@ -1,0 +1,398 @@
+//! Reads of a school's structure: schools, terms, the time grid, teams and their members,
+//! educators, spaces and bookings. None of these is student data.
+
+use crate::{parse_col, Result, Store};
+use ensemble_domain::*;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TermRow {
+    pub id: TermId,
+    pub sourced_id: String,
+    pub name: String,
+    pub kind: TermKind,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SchoolRow {
+    pub id: SchoolId,
+    pub sourced_id: String,
+    pub name: String,
+    pub district: String,
+    pub grade_low: Grade,
+    pub grade_high: Grade,
+    pub current_term: Option<TermRow>,
+    pub students: i64,
+    pub educators: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TeamSummary {
+    pub id: TeamId,
+    pub sourced_id: String,
+    pub school: SchoolId,
+    pub term: TermId,
+    pub name: String,
+    pub kind: TeamKind,
+    pub description: String,
+    pub members: i64,
+    pub roster_size: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TeamMemberRow {
+    pub educator: EducatorId,
+    pub name: String,
+    pub email: Option<String>,
+    pub role_type: RoleType,
+    pub member_role: TeamMemberRole,
+    pub employment: Employment,
+    pub fte_milli: i64,
+    pub years_experience: i64,
+    /// Content areas at level 3 or above.
+    pub expertise: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TeamDetail {
+    pub team: TeamSummary,
+    pub members: Vec<TeamMemberRow>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SpaceRow {
+    pub id: SpaceId,
+    pub name: String,
+    pub kind: SpaceKind,
+    pub capacity: i64,
+    pub parent: Option<SpaceId>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BookingRow {
+    pub space: SpaceId,
+    pub space_name: String,
+    pub team: TeamId,
+    pub team_name: String,
+    pub day: DayOfWeek,
+    pub period: usize,
+    pub headcount: i64,
+    pub purpose: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EducatorTeam {
+    pub team: TeamId,
+    pub name: String,
+    pub kind: TeamKind,
+    pub member_role: TeamMemberRole,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EducatorDetail {
+    pub id: EducatorId,
+    pub sourced_id: String,
+    pub school: SchoolId,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: Option<String>,
+    pub role_type: RoleType,
+    pub employment: Employment,
+    pub fte_milli: i64,
+    pub years_experience: i64,
+    pub availability: WeeklyAvailability,
+    pub expertise: Vec<ContentExpertise>,
+    pub competencies: Vec<Competency>,
+    pub teams: Vec<EducatorTeam>,
+    /// How many students this educator serves through service assignments this term.
+    pub students_served: i64,
+}
+
+fn team_summary(r: &AnyRow) -> Result<TeamSummary> {
+    Ok(TeamSummary {
+        id: TeamId(r.try_get("id")?),
+        sourced_id: r.try_get("sourced_id")?,
+        school: SchoolId(r.try_get("school_id")?),
+        term: TermId(r.try_get("term_id")?),
+        name: r.try_get("name")?,
+        kind: parse_col("team kind", TeamKind::parse(&r.try_get::<String, _>("kind")?))?,
+        description: r.try_get("description")?,
+        members: r.try_get("members")?,
+        roster_size: r.try_get("roster_size")?,
+    })
+}
+
+const TEAM_SUMMARY_SQL: &str = "SELECT t.id, t.sourced_id, t.school_id, t.term_id, t.name, t.kind, t.description,
+        (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS members,
+        (SELECT COUNT(*) FROM roster_entries r WHERE r.team_id = t.id) AS roster_size
+     FROM teams t JOIN schools s ON s.id = t.school_id";
+
+impl Store {
+    /// Every school, with its current term and head counts.
+    pub async fn schools(&self) -> Result<Vec<SchoolRow>> {
+        self.schools_where("", None).await
+    }
+
+    pub async fn school(&self, id: SchoolId) -> Result<Option<SchoolRow>> {
+        Ok(self.schools_where("WHERE s.id = $1", Some(id.0)).await?.into_iter().next())
+    }
+
+    async fn schools_where(&self, filter: &str, arg: Option<i64>) -> Result<Vec<SchoolRow>> {
+        let sql = format!(
+            "SELECT s.id, s.sourced_id, s.name, d.name AS district, s.grade_low, s.grade_high,
+                    t.id AS term_id, t.sourced_id AS term_sid, t.name AS term_name, t.kind AS term_kind,
+                    t.start_date, t.end_date,
+                    (SELECT COUNT(*) FROM students x WHERE x.school_id = s.id) AS students,
+                    (SELECT COUNT(*) FROM educators x WHERE x.school_id = s.id) AS educators
+             FROM schools s JOIN districts d ON d.id = s.district_id
+             LEFT JOIN terms t ON t.id = s.current_term_id {filter} ORDER BY s.name"
+        );
+        let mut q = sqlx::query(&sql);
+        if let Some(a) = arg {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let term = match r.try_get::<Option<i64>, _>("term_id")? {
+                    Some(id) => Some(TermRow {
+                        id: TermId(id),
+                        sourced_id: r.try_get("term_sid")?,
+                        name: r.try_get("term_name")?,
+                        kind: parse_col("term kind", TermKind::parse(&r.try_get::<String, _>("term_kind")?))?,
+                        start_date: r.try_get("start_date")?,
+                        end_date: r.try_get("end_date")?,
+                    }),
+                    None => None,
+                };
+                Ok(SchoolRow {
+                    id: SchoolId(r.try_get("id")?),
+                    sourced_id: r.try_get("sourced_id")?,
+                    name: r.try_get("name")?,
+                    district: r.try_get("district")?,
+                    grade_low: parse_col("grade", Grade::new(r.try_get("grade_low")?))?,
+                    grade_high: parse_col("grade", Grade::new(r.try_get("grade_high")?))?,
+                    current_term: term,
+                    students: r.try_get("students")?,
+                    educators: r.try_get("educators")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The school's weekly time grid.
+    pub async fn grid(&self, school: SchoolId) -> Result<Option<TimeGrid>> {
+        let days: Vec<i64> = sqlx::query_scalar("SELECT day FROM grid_days WHERE school_id = $1 ORDER BY day").bind(school.0).fetch_all(&self.pool).await?;
+        if days.is_empty() {
+            return Ok(None);
+        }
+        let rows = sqlx::query("SELECT name, start_minute, end_minute, kind FROM grid_periods WHERE school_id = $1 ORDER BY idx").bind(school.0).fetch_all(&self.pool).await?;
+        let mut periods = Vec::new();
+        for r in rows {
+            periods.push(Period {
+                name: r.try_get("name")?,
+                start_minute: parse_col("start minute", u16::try_from(r.try_get::<i64, _>("start_minute")?))?,
+                end_minute: parse_col("end minute", u16::try_from(r.try_get::<i64, _>("end_minute")?))?,
+                kind: parse_col("period kind", PeriodKind::parse(&r.try_get::<String, _>("kind")?))?,
+            });
+        }
+        let days = days.into_iter().map(DayOfWeek::from_index).collect::<std::result::Result<Vec<_>, _>>();
+        Ok(Some(parse_col("time grid", TimeGrid::new(parse_col("grid day", days)?, periods))?))
+    }
+
+    /// The teams of a school's current term (or of every school, for `None`), core teams first.
+    pub async fn teams(&self, school: Option<SchoolId>) -> Result<Vec<TeamSummary>> {
+        let sql = format!(
+            "{TEAM_SUMMARY_SQL} WHERE t.term_id = s.current_term_id {} ORDER BY s.name, CASE t.kind WHEN 'core' THEN 0 ELSE 1 END, t.name",
+            if school.is_some() { "AND t.school_id = $1" } else { "" }
+        );
+        let mut q = sqlx::query(&sql);
+        if let Some(s) = school {
+            q = q.bind(s.0);
+        }
+        q.fetch_all(&self.pool).await?.iter().map(team_summary).collect()
+    }
+
+    /// One team with its members.
+    pub async fn team(&self, id: TeamId) -> Result<Option<TeamDetail>> {
+        let sql = format!("{TEAM_SUMMARY_SQL} WHERE t.id = $1");
+        let Some(row) = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let team = team_summary(&row)?;
+        let rows = sqlx::query(
+            "SELECT e.id, e.given_name, e.family_name, e.email, e.role_type, e.employment, e.fte_milli, e.years_experience, m.member_role
+             FROM team_members m JOIN educators e ON e.id = m.educator_id
+             WHERE m.team_id = $1
+             ORDER BY CASE m.member_role WHEN 'lead' THEN 0 ELSE 1 END, e.family_name, e.given_name",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<std::result::Result<_, _>>()?;
+        let expertise = self.expertise_of(&ids).await?;
+        let mut members = Vec::new();
+        for r in rows {
+            let eid: i64 = r.try_get("id")?;
+            members.push(TeamMemberRow {
+                educator: EducatorId(eid),
+                name: format!("{} {}", r.try_get::<String, _>("given_name")?, r.try_get::<String, _>("family_name")?),
+                email: r.try_get("email")?,
+                role_type: parse_col("role type", RoleType::parse(&r.try_get::<String, _>("role_type")?))?,
+                member_role: parse_col("team role", TeamMemberRole::parse(&r.try_get::<String, _>("member_role")?))?,
+                employment: parse_col("employment", Employment::parse(&r.try_get::<String, _>("employment")?))?,
+                fte_milli: r.try_get("fte_milli")?,
+                years_experience: r.try_get("years_experience")?,
+                expertise: expertise.iter().filter(|(e, _, l)| *e == eid && *l >= 3).map(|(_, s, _)| s.clone()).collect(),
+            });
+        }
+        Ok(Some(TeamDetail { team, members }))
+    }
+
+    async fn expertise_of(&self, educators: &[i64]) -> Result<Vec<(i64, String, i64)>> {
+        if educators.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT educator_id, subject, level FROM educator_expertise WHERE educator_id IN ({}) ORDER BY level DESC, subject",
+            crate::placeholders(1, educators.len())
+        );
+        let rows = crate::bind_ids(sqlx::query(&sql), educators).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get("educator_id")?, r.try_get("subject")?, r.try_get("level")?))).collect()
+    }
+
+    /// The school's spaces, rooms before their zones.
+    pub async fn spaces(&self, school: SchoolId) -> Result<Vec<SpaceRow>> {
+        let rows = sqlx::query("SELECT id, name, kind, capacity, parent_id FROM spaces WHERE school_id = $1 ORDER BY COALESCE(parent_id, id), parent_id IS NOT NULL, name")
+            .bind(school.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SpaceRow {
+                    id: SpaceId(r.try_get("id")?),
+                    name: r.try_get("name")?,
+                    kind: parse_col("space kind", SpaceKind::parse(&r.try_get::<String, _>("kind")?))?,
+                    capacity: r.try_get("capacity")?,
+                    parent: r.try_get::<Option<i64>, _>("parent_id")?.map(SpaceId),
+                })
+            })
+            .collect()
+    }
+
+    /// A team's space bookings in its term.
+    pub async fn team_bookings(&self, team: TeamId) -> Result<Vec<BookingRow>> {
+        let rows = sqlx::query(
+            "SELECT b.space_id, s.name AS space_name, b.team_id, t.name AS team_name, b.day, b.period_idx, b.headcount, b.purpose
+             FROM space_bookings b JOIN spaces s ON s.id = b.space_id JOIN teams t ON t.id = b.team_id
+             WHERE b.team_id = $1 AND b.term_id = t.term_id ORDER BY b.day, b.period_idx, s.name",
+        )
+        .bind(team.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BookingRow {
+                    space: SpaceId(r.try_get("space_id")?),
+                    space_name: r.try_get("space_name")?,
+                    team: TeamId(r.try_get("team_id")?),
+                    team_name: r.try_get("team_name")?,
+                    day: parse_col("day", DayOfWeek::from_index(r.try_get("day")?))?,
+                    period: parse_col("period", usize::try_from(r.try_get::<i64, _>("period_idx")?))?,
+                    headcount: r.try_get("headcount")?,
+                    purpose: r.try_get("purpose")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One educator with competencies, expertise and current teams.
+    pub async fn educator(&self, id: EducatorId) -> Result<Option<EducatorDetail>> {
+        let Some(r) = sqlx::query(
+            "SELECT e.*, (SELECT COUNT(DISTINCT a.student_id) FROM service_assignments a JOIN schools s ON s.id = e.school_id
+                          WHERE a.educator_id = e.id AND a.term_id = s.current_term_id) AS served
+             FROM educators e WHERE e.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let expertise = self
+            .expertise_of(&[id.0])
+            .await?
+            .into_iter()
+            .map(|(_, subject, level)| Ok(ContentExpertise { subject, level: parse_col("level", Level::new(level))? }))
+            .collect::<Result<Vec<_>>>()?;
+        let comp_rows = sqlx::query("SELECT code, level, evidence, source FROM educator_competencies WHERE educator_id = $1 ORDER BY level DESC, code")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut competencies = Vec::new();
+        for c in comp_rows {
+            competencies.push(Competency {
+                code: c.try_get("code")?,
+                level: parse_col("level", Level::new(c.try_get("level")?))?,
+                evidence: parse_col("evidence", Evidence::parse(&c.try_get::<String, _>("evidence")?))?,
+                source: c.try_get("source")?,
+            });
+        }
+        let team_rows = sqlx::query(
+            "SELECT t.id, t.name, t.kind, m.member_role FROM team_members m JOIN teams t ON t.id = m.team_id
+             JOIN schools s ON s.id = t.school_id WHERE m.educator_id = $1 AND t.term_id = s.current_term_id ORDER BY t.kind, t.name",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut teams = Vec::new();
+        for t in team_rows {
+            teams.push(EducatorTeam {
+                team: TeamId(t.try_get("id")?),
+                name: t.try_get("name")?,
+                kind: parse_col("team kind", TeamKind::parse(&t.try_get::<String, _>("kind")?))?,
+                member_role: parse_col("team role", TeamMemberRole::parse(&t.try_get::<String, _>("member_role")?))?,
+            });
+        }
+        let employment = parse_col("employment", Employment::parse(&r.try_get::<String, _>("employment")?))?;
+        Ok(Some(EducatorDetail {
+            id,
+            sourced_id: r.try_get("sourced_id")?,
+            school: SchoolId(r.try_get("school_id")?),
+            given_name: r.try_get("given_name")?,
+            family_name: r.try_get("family_name")?,
+            email: r.try_get("email")?,
+            role_type: parse_col("role type", RoleType::parse(&r.try_get::<String, _>("role_type")?))?,
+            employment,
+            fte_milli: r.try_get("fte_milli")?,
+            years_experience: r.try_get("years_experience")?,
+            availability: parse_col("availability", WeeklyAvailability::decode(&r.try_get::<String, _>("availability")?))?,
+            expertise,
+            competencies,
+            teams,
+            students_served: r.try_get("served")?,
+        }))
+    }
+
+    /// Every educator of a school (id, name, role type), for pickers.
+    pub async fn educators_of(&self, school: SchoolId) -> Result<Vec<(EducatorId, String, RoleType)>> {
+        let rows = sqlx::query("SELECT id, given_name, family_name, role_type FROM educators WHERE school_id = $1 ORDER BY family_name, given_name")
+            .bind(school.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    EducatorId(r.try_get("id")?),
+                    format!("{} {}", r.try_get::<String, _>("given_name")?, r.try_get::<String, _>("family_name")?),
+                    parse_col("role type", RoleType::parse(&r.try_get::<String, _>("role_type")?))?,
+                ))
+            })
+            .collect()
+    }
+}
+
