@@ -37,13 +37,18 @@ fn main() -> Result<()> {
 }
 
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
     eprintln!("$ {shown}");
-    let status = cmd.status().with_context(|| format!("could not start {shown}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed: {status}");
     }
@@ -66,7 +71,10 @@ fn ensure_packages(e2e: bool) -> Result<()> {
     if !missing.is_empty() {
         eprintln!("installing {}", missing.join(", "));
         run(Command::new("apt-get").args(["update", "-qq"]))?;
-        run(Command::new("apt-get").args(["install", "-y", "-qq"]).args(&missing).env("DEBIAN_FRONTEND", "noninteractive"))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-qq"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
     Ok(())
 }
@@ -78,11 +86,26 @@ fn test(args: &[String]) -> Result<()> {
     ensure_packages(e2e)?;
     if lint {
         run(Command::new("cargo").args(["fmt", "--all", "--check"]))?;
-        run(Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-        run(Command::new("cargo").args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+        run(Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        run(Command::new("cargo")
+            .args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings"))?;
     }
     let pg = Postgres::start()?;
-    let nextest = Command::new("cargo").args(["nextest", "--version"]).stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+    let nextest = Command::new("cargo")
+        .args(["nextest", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     let mut cmd = Command::new("cargo");
     if nextest {
         cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
@@ -103,9 +126,18 @@ fn test(args: &[String]) -> Result<()> {
 fn browser_tests() -> Result<()> {
     run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
     if !have("e2e/node_modules/playwright-core") {
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir("e2e"))?;
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir("e2e"))?;
     }
-    run(Command::new("node").args(["--test", "--test-reporter=spec"]).arg("tests/").current_dir("e2e").env("ENSEMBLE_BIN", project_root().join("target/release/ensemble")))
+    run(Command::new("node")
+        .args(["--test", "--test-reporter=spec"])
+        .arg("tests/")
+        .current_dir("e2e")
+        .env(
+            "ENSEMBLE_BIN",
+            project_root().join("target/release/ensemble"),
+        ))
 }
 
 fn free_port() -> Result<u16> {
@@ -123,7 +155,11 @@ impl Postgres {
         let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("ensemble-pg-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
-        let as_root = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
+        let as_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false);
         // initdb refuses to run as root: hand the directory to the postgres user.
         let wrap = |cmd: &str| -> Command {
             if as_root {
@@ -138,9 +174,22 @@ impl Postgres {
             run(Command::new("chown").args(["postgres:postgres"]).arg(&dir))?;
         }
         let data = dir.join("pg");
-        run(wrap("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "ensemble", "--no-sync"]).stdout(Stdio::null()))?;
-        let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", dir.display());
-        run(wrap("pg_ctl").arg("-D").arg(&data).args(["-o", &opts, "-l"]).arg(dir.join("log")).args(["-w", "start"]).stdout(Stdio::null()))?;
+        run(wrap("initdb")
+            .arg("-D")
+            .arg(&data)
+            .args(["-A", "trust", "-U", "ensemble", "--no-sync"])
+            .stdout(Stdio::null()))?;
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            dir.display()
+        );
+        run(wrap("pg_ctl")
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &opts, "-l"])
+            .arg(dir.join("log"))
+            .args(["-w", "start"])
+            .stdout(Stdio::null()))?;
         let url = format!("postgres://ensemble@127.0.0.1:{port}/postgres");
         Ok(Self { dir, url })
     }
@@ -150,10 +199,21 @@ impl Drop for Postgres {
     fn drop(&mut self) {
         let data = self.dir.join("pg");
         let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--", &format!("{PG_BIN}/pg_ctl"), "-D"]).arg(&data).args(["-m", "immediate", "stop"]);
-        let ok = c.stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+        c.args(["-u", "postgres", "--", &format!("{PG_BIN}/pg_ctl"), "-D"])
+            .arg(&data)
+            .args(["-m", "immediate", "stop"]);
+        let ok = c
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
         if !ok {
-            let _ = Command::new(format!("{PG_BIN}/pg_ctl")).arg("-D").arg(&data).args(["-m", "immediate", "stop"]).status();
+            let _ = Command::new(format!("{PG_BIN}/pg_ctl"))
+                .arg("-D")
+                .arg(&data)
+                .args(["-m", "immediate", "stop"])
+                .status();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
@@ -161,7 +221,12 @@ impl Drop for Postgres {
 
 /// Serves the demo from a release build and loads the team roster page with wrk.
 fn bench_roster(args: &[String]) -> Result<()> {
-    let seconds: u64 = args.iter().position(|a| a == "--seconds").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let seconds: u64 = args
+        .iter()
+        .position(|a| a == "--seconds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
     if !have("/usr/bin/wrk") {
         run(Command::new("apt-get").args(["install", "-y", "-qq", "wrk"]))?;
     }
@@ -171,14 +236,50 @@ fn bench_roster(args: &[String]) -> Result<()> {
     let db = format!("sqlite://{}", dir.join("bench.db").display());
     let port = free_port()?;
     let bin = project_root().join("target/release/ensemble");
-    let mut server = Server(Command::new(&bin).args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}"), "--database", &db]).stdout(Stdio::null()).spawn()?);
+    let mut server = Server(
+        Command::new(&bin)
+            .args([
+                "serve",
+                "--demo",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--database",
+                &db,
+            ])
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
     wait_for_port(port)?;
-    let token = String::from_utf8(Command::new(&bin).args(["token", "create", "--email", "principal@demo.example", "--database", &db]).output()?.stdout)?.trim().to_owned();
+    let token = String::from_utf8(
+        Command::new(&bin)
+            .args([
+                "token",
+                "create",
+                "--email",
+                "principal@demo.example",
+                "--database",
+                &db,
+            ])
+            .output()?
+            .stdout,
+    )?
+    .trim()
+    .to_owned();
     let team = 1;
     let mut results = Vec::new();
-    for (label, path) in [("roster page (HTML)", format!("/teams/{team}")), ("roster API (JSON)", format!("/api/v1/teams/{team}/roster"))] {
+    for (label, path) in [
+        ("roster page (HTML)", format!("/teams/{team}")),
+        ("roster API (JSON)", format!("/api/v1/teams/{team}/roster")),
+    ] {
         let out = Command::new("wrk")
-            .args(["-t2", "-c16", &format!("-d{seconds}s"), "--latency", "-H", &format!("Authorization: Bearer {token}")])
+            .args([
+                "-t2",
+                "-c16",
+                &format!("-d{seconds}s"),
+                "--latency",
+                "-H",
+                &format!("Authorization: Bearer {token}"),
+            ])
             .arg(format!("http://127.0.0.1:{port}{path}"))
             .output()?;
         let text = String::from_utf8_lossy(&out.stdout).to_string();

@@ -1,1 +1,147 @@
-fn main() {}
+//! `ensemble`: serve the web application, write demo data, and manage accounts and API tokens.
+//! A thin edge: parsing arguments and reporting errors; the work is in the library crates.
+
+mod demo;
+mod serve;
+mod token;
+mod user;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Ensemble — team-based staffing for schools: core and extended teams of educators sharing
+/// rosters, just-right roles, team schedules and protected student data.
+#[derive(Parser, Debug)]
+#[command(name = "ensemble", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web application and the JSON API.
+    Serve(serve::ServeArgs),
+    /// Write a generated district (schools, educators, students, teams) for trials and benchmarks.
+    Demo(demo::DemoArgs),
+    /// Manage API tokens.
+    Token(token::TokenArgs),
+    /// Manage accounts.
+    User(user::UserArgs),
+}
+
+/// Where the data lives.
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Database URL: `sqlite://PATH` (the default, a file in the data directory) or
+    /// `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, env = "ENSEMBLE_DATABASE_URL", global = true)]
+    database: Option<String>,
+    /// Directory for the default SQLite database.
+    #[arg(long, env = "ENSEMBLE_DATA_DIR", default_value = "data", global = true)]
+    data_dir: PathBuf,
+}
+
+impl DbArgs {
+    /// The database URL, creating the data directory for the default SQLite file.
+    pub fn url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the data directory {}: {e}",
+                self.data_dir.display()
+            )
+        })?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("ensemble.db").display()
+        ))
+    }
+
+    pub async fn connect(&self) -> anyhow::Result<ensemble_store::Store> {
+        use anyhow::Context;
+        let url = self.url()?;
+        ensemble_store::Store::connect(&url)
+            .await
+            .with_context(|| format!("opening the database {}", redact(&url)))
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ENSEMBLE_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(a) => serve::run(a).await,
+            Command::Demo(a) => demo::run(a).await,
+            Command::Token(a) => token::run(a).await,
+            Command::User(a) => user::run(a).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn passwords_are_hidden_in_messages() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn help_lists_every_command() {
+        let help = Cli::command().render_help().to_string();
+        insta::assert_snapshot!(help);
+    }
+}

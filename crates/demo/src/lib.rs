@@ -33,7 +33,13 @@ pub fn demo_school(seed: u64) -> (Dataset, Vec<DemoLogin>) {
         district: "district-1".into(),
         grades: (6, 8),
         students: 600,
-        team_names: vec!["6 Saguaro", "6 Palo Verde", "7 Mesquite", "7 Ocotillo", "8 Ironwood"],
+        team_names: vec![
+            "6 Saguaro",
+            "6 Palo Verde",
+            "7 Mesquite",
+            "7 Ocotillo",
+            "8 Ironwood",
+        ],
     };
     let school = build_school(&mut rng, &mut ds, &spec);
     // Accounts: a district leader, the principal, and every educator (so any of them can log in).
@@ -70,14 +76,46 @@ pub fn demo_school(seed: u64) -> (Dataset, Vec<DemoLogin>) {
     let first_team = &school.core_teams[0];
     let second_team = &school.core_teams[1];
     let logins = vec![
-        DemoLogin { role: "System (district) leader", email: format!("district.admin@{DEMO_DOMAIN}"), sees: "every school" },
-        DemoLogin { role: "School leader", email: format!("principal@{DEMO_DOMAIN}"), sees: "the whole school and its audit log" },
-        DemoLogin { role: "Core-team lead", email: email_of(&first_team.lead), sees: "team 6 Saguaro's roster, sensitive fields included" },
-        DemoLogin { role: "Core-team member", email: email_of(&first_team.novice), sees: "team 6 Saguaro's roster (a novice teacher)" },
-        DemoLogin { role: "Core-team member, other team", email: email_of(&second_team.lead), sees: "team 6 Palo Verde's roster" },
-        DemoLogin { role: "Extended team: specialist", email: email_of(&school.specialist), sees: "the students they serve, no sensitive fields" },
-        DemoLogin { role: "Extended team: paraeducator", email: email_of(&school.paraeducator), sees: "the students they serve, no sensitive fields" },
-        DemoLogin { role: "Community educator", email: email_of(&school.community), sees: "names and groups of the students they mentor" },
+        DemoLogin {
+            role: "System (district) leader",
+            email: format!("district.admin@{DEMO_DOMAIN}"),
+            sees: "every school",
+        },
+        DemoLogin {
+            role: "School leader",
+            email: format!("principal@{DEMO_DOMAIN}"),
+            sees: "the whole school and its audit log",
+        },
+        DemoLogin {
+            role: "Core-team lead",
+            email: email_of(&first_team.lead),
+            sees: "team 6 Saguaro's roster, sensitive fields included",
+        },
+        DemoLogin {
+            role: "Core-team member",
+            email: email_of(&first_team.novice),
+            sees: "team 6 Saguaro's roster (a novice teacher)",
+        },
+        DemoLogin {
+            role: "Core-team member, other team",
+            email: email_of(&second_team.lead),
+            sees: "team 6 Palo Verde's roster",
+        },
+        DemoLogin {
+            role: "Extended team: specialist",
+            email: email_of(&school.specialist),
+            sees: "the students they serve, no sensitive fields",
+        },
+        DemoLogin {
+            role: "Extended team: paraeducator",
+            email: email_of(&school.paraeducator),
+            sees: "the students they serve, no sensitive fields",
+        },
+        DemoLogin {
+            role: "Community educator",
+            email: email_of(&school.community),
+            sees: "names and groups of the students they mentor",
+        },
     ];
     (ds, logins)
 }
@@ -96,7 +134,11 @@ pub fn district(schools: usize, students: usize, seed: u64) -> Dataset {
         let names: Vec<&'static str> = TEAM_NAMES.iter().copied().cycle().take(teams).collect();
         let spec = SchoolSpec {
             key: format!("s{:03}", i + 1),
-            name: format!("{} {}", PLACE_NAMES[i % PLACE_NAMES.len()], ["Elementary", "Middle", "High"][i % 3]),
+            name: format!(
+                "{} {}",
+                PLACE_NAMES[i % PLACE_NAMES.len()],
+                ["Elementary", "Middle", "High"][i % 3]
+            ),
             district: "district-1".into(),
             grades,
             students: share,
@@ -134,20 +176,48 @@ fn sid(s: &str) -> SourcedId {
 }
 
 fn push_district(ds: &mut Dataset, key: &str, name: &str) {
-    ds.districts.push(NewDistrict { sourced_id: sid(key), name: name.into() });
+    ds.districts.push(NewDistrict {
+        sourced_id: sid(key),
+        name: name.into(),
+    });
 }
 
 fn grid() -> TimeGrid {
-    let p = |name: &str, s: u16, e: u16, kind| Period { name: name.into(), start_minute: s, end_minute: e, kind };
+    let p = |name: &str, s: u16, e: u16, kind| Period {
+        name: name.into(),
+        start_minute: s,
+        end_minute: e,
+        kind,
+    };
     let periods = vec![
         p("Advisory", 8 * 60, 8 * 60 + 20, PeriodKind::Advisory),
         p("Block 1", 8 * 60 + 25, 9 * 60 + 25, PeriodKind::Instruction),
-        p("Block 2", 9 * 60 + 30, 10 * 60 + 30, PeriodKind::Instruction),
-        p("Specials · team planning", 10 * 60 + 35, 11 * 60 + 25, PeriodKind::TeamPlanning),
+        p(
+            "Block 2",
+            9 * 60 + 30,
+            10 * 60 + 30,
+            PeriodKind::Instruction,
+        ),
+        p(
+            "Specials · team planning",
+            10 * 60 + 35,
+            11 * 60 + 25,
+            PeriodKind::TeamPlanning,
+        ),
         p("Lunch", 11 * 60 + 30, 12 * 60, PeriodKind::Lunch),
         p("Block 3", 12 * 60 + 5, 13 * 60 + 5, PeriodKind::Instruction),
-        p("Block 4", 13 * 60 + 10, 14 * 60 + 10, PeriodKind::Instruction),
-        p("Flex / intervention", 14 * 60 + 15, 15 * 60, PeriodKind::Instruction),
+        p(
+            "Block 4",
+            13 * 60 + 10,
+            14 * 60 + 10,
+            PeriodKind::Instruction,
+        ),
+        p(
+            "Flex / intervention",
+            14 * 60 + 15,
+            15 * 60,
+            PeriodKind::Instruction,
+        ),
     ];
     let days = DayOfWeek::ALL[..5].to_vec();
     TimeGrid::new(days, periods).unwrap_or_else(|e| unreachable!("the demo grid is valid: {e}"))
@@ -170,15 +240,42 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
         grade_high: Grade::new(spec.grades.1.into()).unwrap_or_else(|_| unreachable!()),
         grid: grid.clone(),
         terms: vec![
-            NewTerm { sourced_id: sid(&year), parent: None, kind: TermKind::SchoolYear, name: "2026–27".into(), start_date: "2026-08-03".into(), end_date: "2027-05-28".into() },
-            NewTerm { sourced_id: sid(&fall), parent: Some(sid(&year)), kind: TermKind::Term, name: "Fall 2026".into(), start_date: "2026-08-03".into(), end_date: "2026-12-18".into() },
-            NewTerm { sourced_id: sid(&spring), parent: Some(sid(&year)), kind: TermKind::Term, name: "Spring 2027".into(), start_date: "2027-01-05".into(), end_date: "2027-05-28".into() },
+            NewTerm {
+                sourced_id: sid(&year),
+                parent: None,
+                kind: TermKind::SchoolYear,
+                name: "2026–27".into(),
+                start_date: "2026-08-03".into(),
+                end_date: "2027-05-28".into(),
+            },
+            NewTerm {
+                sourced_id: sid(&fall),
+                parent: Some(sid(&year)),
+                kind: TermKind::Term,
+                name: "Fall 2026".into(),
+                start_date: "2026-08-03".into(),
+                end_date: "2026-12-18".into(),
+            },
+            NewTerm {
+                sourced_id: sid(&spring),
+                parent: Some(sid(&year)),
+                kind: TermKind::Term,
+                name: "Spring 2027".into(),
+                start_date: "2027-01-05".into(),
+                end_date: "2027-05-28".into(),
+            },
         ],
         current_term: sid(&fall),
     });
     let days = &DayOfWeek::ALL[..5];
     let mut n_educators = 0usize;
-    let mut educator = |rng: &mut ChaCha8Rng, ds: &mut Dataset, role: RoleType, employment: Employment, fte: i64, subjects: &[&str]| -> String {
+    let mut educator = |rng: &mut ChaCha8Rng,
+                        ds: &mut Dataset,
+                        role: RoleType,
+                        employment: Employment,
+                        fte: i64,
+                        subjects: &[&str]|
+     -> String {
         n_educators += 1;
         let key = format!("{k}-e{n_educators:03}");
         let given = *FIRST_NAMES.choose(rng).unwrap_or(&"Alex");
@@ -215,7 +312,8 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
             .enumerate()
             .map(|(i, s)| ContentExpertise {
                 subject: (*s).into(),
-                level: Level::new((base + i64::from(i == 0 && years > 10)).min(4)).unwrap_or_else(|_| unreachable!()),
+                level: Level::new((base + i64::from(i == 0 && years > 10)).min(4))
+                    .unwrap_or_else(|_| unreachable!()),
             })
             .collect();
         let competencies = competencies_for(rng, role, years);
@@ -224,10 +322,16 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
             school: sid(k),
             given_name: given.into(),
             family_name: family.into(),
-            email: Some(format!("{}.{}.{}@{DEMO_DOMAIN}", given.to_ascii_lowercase(), family.to_ascii_lowercase().replace(' ', ""), &key[key.len() - 3..])),
+            email: Some(format!(
+                "{}.{}.{}@{DEMO_DOMAIN}",
+                given.to_ascii_lowercase(),
+                family.to_ascii_lowercase().replace(' ', ""),
+                &key[key.len() - 3..]
+            )),
             role_type: role,
             employment,
-            fte: Fte::new(employment, fte).unwrap_or_else(|e| unreachable!("demo FTE is valid: {e}")),
+            fte: Fte::new(employment, fte)
+                .unwrap_or_else(|e| unreachable!("demo FTE is valid: {e}")),
             years_experience: years,
             availability,
             expertise,
@@ -249,7 +353,9 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
             plan_504: rng.gen_bool(0.04),
             english_learner: rng.gen_bool(0.12),
             ell_proficiency: None,
-            health: rng.gen_bool(0.06).then(|| (*HEALTH.choose(rng).unwrap_or(&"asthma")).to_owned()),
+            health: rng
+                .gen_bool(0.06)
+                .then(|| (*HEALTH.choose(rng).unwrap_or(&"asthma")).to_owned()),
             services: Vec::new(),
         };
         let mut needs = needs;
@@ -264,16 +370,34 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
             needs.services.push("reading_intervention".into());
         }
         let pick = |rng: &mut ChaCha8Rng, list: &[&str], n: usize| -> Vec<String> {
-            list.choose_multiple(rng, n).map(|s| (*s).to_owned()).collect()
+            list.choose_multiple(rng, n)
+                .map(|s| (*s).to_owned())
+                .collect()
         };
         let (n_interests, n_strengths) = (rng.gen_range(1..4), rng.gen_range(1..3));
-        let profile = StudentProfile { interests: pick(rng, &INTERESTS, n_interests), strengths: pick(rng, &STRENGTHS, n_strengths) };
+        let profile = StudentProfile {
+            interests: pick(rng, &INTERESTS, n_interests),
+            strengths: pick(rng, &STRENGTHS, n_strengths),
+        };
         let birth_year = 2026 - 5 - i64::from(grade) - i64::from(rng.gen_bool(0.3));
         let demographics = Demographics {
-            birth_date: Some(format!("{birth_year}-{:02}-{:02}", rng.gen_range(1..=12), rng.gen_range(1..=28))),
-            gender: Some((*["female", "male", "nonbinary"].choose_weighted(rng, |g| if *g == "nonbinary" { 2 } else { 49 }).unwrap_or(&"female")).into()),
+            birth_date: Some(format!(
+                "{birth_year}-{:02}-{:02}",
+                rng.gen_range(1..=12),
+                rng.gen_range(1..=28)
+            )),
+            gender: Some(
+                (*["female", "male", "nonbinary"]
+                    .choose_weighted(rng, |g| if *g == "nonbinary" { 2 } else { 49 })
+                    .unwrap_or(&"female"))
+                .into(),
+            ),
             race_ethnicity: Some((*ETHNICITY.choose(rng).unwrap_or(&"Hispanic or Latino")).into()),
-            home_language: Some(if needs.english_learner { (*LANGUAGES.choose(rng).unwrap_or(&"Spanish")).into() } else { "English".into() }),
+            home_language: Some(if needs.english_learner {
+                (*LANGUAGES.choose(rng).unwrap_or(&"Spanish")).into()
+            } else {
+                "English".into()
+            }),
             free_reduced_lunch: rng.gen_bool(0.55),
         };
         ds.students.push(NewStudent {
@@ -302,16 +426,55 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
         let size = 3 + (ti % 3); // 3, 4 or 5 educators
         let mut subjects: Vec<&str> = SUBJECTS.to_vec();
         subjects.shuffle(rng);
-        let lead = educator(rng, ds, RoleType::TeacherLeader, Employment::FullTime, 1000, &[subjects[0], subjects[1]]);
-        let veteran = educator(rng, ds, RoleType::ExperiencedEducator, Employment::FullTime, 1000, &[subjects[2]]);
-        let novice = educator(rng, ds, RoleType::NoviceTeacher, Employment::FullTime, 1000, &[subjects[3]]);
-        let mut members = vec![(sid(&lead), TeamMemberRole::Lead), (sid(&veteran), TeamMemberRole::Member), (sid(&novice), TeamMemberRole::Member)];
+        let lead = educator(
+            rng,
+            ds,
+            RoleType::TeacherLeader,
+            Employment::FullTime,
+            1000,
+            &[subjects[0], subjects[1]],
+        );
+        let veteran = educator(
+            rng,
+            ds,
+            RoleType::ExperiencedEducator,
+            Employment::FullTime,
+            1000,
+            &[subjects[2]],
+        );
+        let novice = educator(
+            rng,
+            ds,
+            RoleType::NoviceTeacher,
+            Employment::FullTime,
+            1000,
+            &[subjects[3]],
+        );
+        let mut members = vec![
+            (sid(&lead), TeamMemberRole::Lead),
+            (sid(&veteran), TeamMemberRole::Member),
+            (sid(&novice), TeamMemberRole::Member),
+        ];
         if size >= 4 {
-            let r = educator(rng, ds, RoleType::ResidentTeacher, Employment::FullTime, 1000, &[subjects[1]]);
+            let r = educator(
+                rng,
+                ds,
+                RoleType::ResidentTeacher,
+                Employment::FullTime,
+                1000,
+                &[subjects[1]],
+            );
             members.push((sid(&r), TeamMemberRole::Member));
         }
         if size >= 5 {
-            let p = educator(rng, ds, RoleType::Paraeducator, Employment::FullTime, 1000, &[]);
+            let p = educator(
+                rng,
+                ds,
+                RoleType::Paraeducator,
+                Employment::FullTime,
+                1000,
+                &[],
+            );
             members.push((sid(&p), TeamMemberRole::Member));
         }
         let key = format!("{k}-team{}", ti + 1);
@@ -321,7 +484,10 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
             term: sid(&fall),
             name: (*name).into(),
             kind: TeamKind::Core,
-            description: format!("Core team sharing one roster of {} students", team_rosters[ti].len()),
+            description: format!(
+                "Core team sharing one roster of {} students",
+                team_rosters[ti].len()
+            ),
             members,
             roster: team_rosters[ti].iter().map(|s| sid(s)).collect(),
         });
@@ -329,17 +495,82 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
     }
 
     // Extended team.
-    let sped1 = educator(rng, ds, RoleType::Specialist, Employment::FullTime, 1000, &["special_education"]);
-    let sped2 = educator(rng, ds, RoleType::Specialist, Employment::FullTime, 1000, &["special_education"]);
-    let ell = educator(rng, ds, RoleType::Specialist, Employment::FullTime, 1000, &["english_learners"]);
-    let reading = educator(rng, ds, RoleType::Specialist, Employment::PartTime, 500, &["ela"]);
-    let counselor = educator(rng, ds, RoleType::Specialist, Employment::FullTime, 1000, &["counselling"]);
-    let para1 = educator(rng, ds, RoleType::Paraeducator, Employment::FullTime, 1000, &[]);
-    let para2 = educator(rng, ds, RoleType::Paraeducator, Employment::PartTime, 750, &[]);
-    let community = educator(rng, ds, RoleType::CommunityEducator, Employment::PartTime, 200, &["robotics"]);
-    let artist = educator(rng, ds, RoleType::CommunityEducator, Employment::Volunteer, 0, &["visual_arts"]);
+    let sped1 = educator(
+        rng,
+        ds,
+        RoleType::Specialist,
+        Employment::FullTime,
+        1000,
+        &["special_education"],
+    );
+    let sped2 = educator(
+        rng,
+        ds,
+        RoleType::Specialist,
+        Employment::FullTime,
+        1000,
+        &["special_education"],
+    );
+    let ell = educator(
+        rng,
+        ds,
+        RoleType::Specialist,
+        Employment::FullTime,
+        1000,
+        &["english_learners"],
+    );
+    let reading = educator(
+        rng,
+        ds,
+        RoleType::Specialist,
+        Employment::PartTime,
+        500,
+        &["ela"],
+    );
+    let counselor = educator(
+        rng,
+        ds,
+        RoleType::Specialist,
+        Employment::FullTime,
+        1000,
+        &["counselling"],
+    );
+    let para1 = educator(
+        rng,
+        ds,
+        RoleType::Paraeducator,
+        Employment::FullTime,
+        1000,
+        &[],
+    );
+    let para2 = educator(
+        rng,
+        ds,
+        RoleType::Paraeducator,
+        Employment::PartTime,
+        750,
+        &[],
+    );
+    let community = educator(
+        rng,
+        ds,
+        RoleType::CommunityEducator,
+        Employment::PartTime,
+        200,
+        &["robotics"],
+    );
+    let artist = educator(
+        rng,
+        ds,
+        RoleType::CommunityEducator,
+        Employment::Volunteer,
+        0,
+        &["visual_arts"],
+    );
     let volunteer = educator(rng, ds, RoleType::Volunteer, Employment::Volunteer, 0, &[]);
-    let extended = [&sped1, &sped2, &ell, &reading, &counselor, &para1, &para2, &community, &artist, &volunteer];
+    let extended = [
+        &sped1, &sped2, &ell, &reading, &counselor, &para1, &para2, &community, &artist, &volunteer,
+    ];
     ds.teams.push(NewTeam {
         sourced_id: sid(&format!("{k}-extended")),
         school: sid(k),
@@ -351,14 +582,28 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
         roster: Vec::new(),
     });
     let serve = |ds: &mut Dataset, educator: &str, student: &str, service: &str| {
-        ds.services.push(NewService { educator: sid(educator), student: sid(student), term: sid(&fall), service: service.into() });
+        ds.services.push(NewService {
+            educator: sid(educator),
+            student: sid(student),
+            term: sid(&fall),
+            service: service.into(),
+        });
     };
     let mut sped_turn = 0usize;
     for (i, (s, needs)) in student_needs.iter().enumerate() {
         if needs.iep {
             sped_turn += 1;
-            serve(ds, if sped_turn % 2 == 0 { &sped1 } else { &sped2 }, s, "special_education");
-            if sped_turn % 3 == 0 {
+            serve(
+                ds,
+                if sped_turn.is_multiple_of(2) {
+                    &sped1
+                } else {
+                    &sped2
+                },
+                s,
+                "special_education",
+            );
+            if sped_turn.is_multiple_of(3) {
                 serve(ds, &para1, s, "paraeducator_support");
             }
         }
@@ -386,8 +631,20 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
     }
 
     // Spaces: classrooms for each team, a flexible learning studio with zones, shared rooms.
-    let space = |ds: &mut Dataset, key: &str, parent: Option<&str>, name: &str, kind: SpaceKind, capacity: u32| {
-        ds.spaces.push(NewSpace { sourced_id: sid(&format!("{k}-{key}")), school: sid(k), parent: parent.map(|p| sid(&format!("{k}-{p}"))), name: name.into(), kind, capacity });
+    let space = |ds: &mut Dataset,
+                 key: &str,
+                 parent: Option<&str>,
+                 name: &str,
+                 kind: SpaceKind,
+                 capacity: u32| {
+        ds.spaces.push(NewSpace {
+            sourced_id: sid(&format!("{k}-{key}")),
+            school: sid(k),
+            parent: parent.map(|p| sid(&format!("{k}-{p}"))),
+            name: name.into(),
+            kind,
+            capacity,
+        });
     };
     let rooms_per_team = 4usize;
     for t in 0..n_teams {
@@ -395,12 +652,33 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
             if t == 0 {
                 continue; // the first team lives in the learning studio
             }
-            space(ds, &format!("room{}{:02}", t, r + 1), None, &format!("Room {}{:02}", t + 1, r + 1), SpaceKind::Classroom, 32);
+            space(
+                ds,
+                &format!("room{}{:02}", t, r + 1),
+                None,
+                &format!("Room {}{:02}", t + 1, r + 1),
+                SpaceKind::Classroom,
+                32,
+            );
         }
     }
-    space(ds, "studio", None, "Learning Studio", SpaceKind::FlexibleSpace, 150);
-    for (z, zname) in ["Zone A · direct instruction", "Zone B · collaboration", "Zone C · independent work", "Zone D · small groups"].iter().enumerate() {
-        space(ds, &format!("studio-z{}", z + 1), Some("studio"), &format!("Studio {zname}"), SpaceKind::Zone, 35);
+    space(
+        ds,
+        "studio",
+        None,
+        "Learning Studio",
+        SpaceKind::FlexibleSpace,
+        150,
+    );
+    for (z, zname) in ["A", "B", "C", "D"].iter().enumerate() {
+        space(
+            ds,
+            &format!("studio-z{}", z + 1),
+            Some("studio"),
+            &format!("Studio zone {zname}"),
+            SpaceKind::Zone,
+            35,
+        );
     }
     space(ds, "lab1", None, "Science Lab 1", SpaceKind::Lab, 30);
     space(ds, "lab2", None, "Science Lab 2", SpaceKind::Lab, 30);
@@ -409,17 +687,32 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
     space(ds, "gym", None, "Gym", SpaceKind::Gym, 120);
     space(ds, "commons", None, "Commons", SpaceKind::Commons, 200);
     for g in 1..=3 {
-        space(ds, &format!("sg{g}"), None, &format!("Small-group room {g}"), SpaceKind::SmallGroupRoom, 10);
+        space(
+            ds,
+            &format!("sg{g}"),
+            None,
+            &format!("Small-group room {g}"),
+            SpaceKind::SmallGroupRoom,
+            10,
+        );
     }
 
     // Bookings: each core team in its spaces for every instruction block, all week.
-    let blocks: Vec<usize> = grid.periods().iter().enumerate().filter(|(_, p)| p.kind == PeriodKind::Instruction).map(|(i, _)| i).collect();
+    let blocks: Vec<usize> = grid
+        .periods()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.kind == PeriodKind::Instruction)
+        .map(|(i, _)| i)
+        .collect();
     for (t, roster) in team_rosters.iter().enumerate() {
         let team = format!("{k}-team{}", t + 1);
         let spaces: Vec<String> = if t == 0 {
             (1..=4).map(|z| format!("{k}-studio-z{z}")).collect()
         } else {
-            (1..=rooms_per_team).map(|r| format!("{k}-room{t}{r:02}")).collect()
+            (1..=rooms_per_team)
+                .map(|r| format!("{k}-room{t}{r:02}"))
+                .collect()
         };
         let per_space = roster.len().div_ceil(spaces.len()) as u32;
         let cap = if t == 0 { 35 } else { 32 };
@@ -432,24 +725,69 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
                         break;
                     }
                     left -= n;
-                    ds.bookings.push(NewBooking { space: sid(s), term: sid(&fall), day: *d, period: p, team: sid(&team), headcount: n, purpose: "Team learning block".into() });
+                    ds.bookings.push(NewBooking {
+                        space: sid(s),
+                        term: sid(&fall),
+                        day: *d,
+                        period: p,
+                        team: sid(&team),
+                        headcount: n,
+                        purpose: "Team learning block".into(),
+                    });
                 }
             }
         }
     }
 
-    BuiltSchool { core_teams, specialist: sped1, paraeducator: para1, community }
+    BuiltSchool {
+        core_teams,
+        specialist: sped1,
+        paraeducator: para1,
+        community,
+    }
 }
 
 fn competencies_for(rng: &mut ChaCha8Rng, role: RoleType, years: u8) -> Vec<Competency> {
     let (codes, evidence): (&[&str], Evidence) = match role {
-        RoleType::TeacherLeader => (&["unit_design", "data_meeting_lead", "coaching", "family_communication", "small_group_instruction"], Evidence::Licence),
-        RoleType::ExperiencedEducator => (&["unit_design", "small_group_instruction", "culture_and_behaviour", "family_communication"], Evidence::Licence),
-        RoleType::NoviceTeacher => (&["small_group_instruction", "technology_and_data"], Evidence::Degree),
+        RoleType::TeacherLeader => (
+            &[
+                "unit_design",
+                "data_meeting_lead",
+                "coaching",
+                "family_communication",
+                "small_group_instruction",
+            ],
+            Evidence::Licence,
+        ),
+        RoleType::ExperiencedEducator => (
+            &[
+                "unit_design",
+                "small_group_instruction",
+                "culture_and_behaviour",
+                "family_communication",
+            ],
+            Evidence::Licence,
+        ),
+        RoleType::NoviceTeacher => (
+            &["small_group_instruction", "technology_and_data"],
+            Evidence::Degree,
+        ),
         RoleType::ResidentTeacher => (&["small_group_instruction"], Evidence::ObservedEvidence),
-        RoleType::Specialist => (&["iep_case_management", "small_group_instruction", "newcomer_integration"], Evidence::Credential),
-        RoleType::Paraeducator => (&["small_group_instruction", "culture_and_behaviour"], Evidence::MicroCredential),
-        RoleType::CommunityEducator | RoleType::Volunteer => (&["mentoring"], Evidence::ObservedEvidence),
+        RoleType::Specialist => (
+            &[
+                "iep_case_management",
+                "small_group_instruction",
+                "newcomer_integration",
+            ],
+            Evidence::Credential,
+        ),
+        RoleType::Paraeducator => (
+            &["small_group_instruction", "culture_and_behaviour"],
+            Evidence::MicroCredential,
+        ),
+        RoleType::CommunityEducator | RoleType::Volunteer => {
+            (&["mentoring"], Evidence::ObservedEvidence)
+        }
     };
     codes
         .iter()
@@ -463,7 +801,9 @@ fn competencies_for(rng: &mut ChaCha8Rng, role: RoleType, years: u8) -> Vec<Comp
                     Evidence::Licence => "State teaching licence".into(),
                     Evidence::Degree => "B.A. Education".into(),
                     Evidence::Credential => "Specialist endorsement".into(),
-                    Evidence::MicroCredential => format!("Micro-credential: {}", c.replace('_', " ")),
+                    Evidence::MicroCredential => {
+                        format!("Micro-credential: {}", c.replace('_', " "))
+                    }
                     Evidence::ObservedEvidence => "Observed by team lead".into(),
                 },
             }
@@ -472,33 +812,165 @@ fn competencies_for(rng: &mut ChaCha8Rng, role: RoleType, years: u8) -> Vec<Comp
 }
 
 const FIRST_NAMES: [&str; 48] = [
-    "Aaliyah", "Mateo", "Sofia", "Liam", "Ximena", "Noah", "Amara", "Diego", "Mei", "Elijah", "Fatima", "Lucas", "Isabella",
-    "Kai", "Nia", "Santiago", "Hana", "Omar", "Valentina", "Ethan", "Zoe", "Jamal", "Camila", "Ravi", "Leah", "Tomas",
-    "Aiyana", "Hugo", "Priya", "Malik", "Lucia", "Owen", "Ana", "Yusuf", "Grace", "Luis", "Maya", "Dakota", "Elena", "Jayden",
-    "Naomi", "Andrés", "Chloe", "Tariq", "Ivy", "Mason", "Rosa", "Wei",
+    "Aaliyah",
+    "Mateo",
+    "Sofia",
+    "Liam",
+    "Ximena",
+    "Noah",
+    "Amara",
+    "Diego",
+    "Mei",
+    "Elijah",
+    "Fatima",
+    "Lucas",
+    "Isabella",
+    "Kai",
+    "Nia",
+    "Santiago",
+    "Hana",
+    "Omar",
+    "Valentina",
+    "Ethan",
+    "Zoe",
+    "Jamal",
+    "Camila",
+    "Ravi",
+    "Leah",
+    "Tomas",
+    "Aiyana",
+    "Hugo",
+    "Priya",
+    "Malik",
+    "Lucia",
+    "Owen",
+    "Ana",
+    "Yusuf",
+    "Grace",
+    "Luis",
+    "Maya",
+    "Dakota",
+    "Elena",
+    "Jayden",
+    "Naomi",
+    "Andrés",
+    "Chloe",
+    "Tariq",
+    "Ivy",
+    "Mason",
+    "Rosa",
+    "Wei",
 ];
 const LAST_NAMES: [&str; 40] = [
-    "Garcia", "Nguyen", "Johnson", "Begay", "Martinez", "Kim", "Williams", "Lopez", "Patel", "Brown", "Hernandez", "Chen",
-    "Yazzie", "Davis", "Rodriguez", "Ali", "Wilson", "Gonzalez", "Tsosie", "Moore", "Sanchez", "Okafor", "Taylor", "Ramirez",
-    "Anderson", "Torres", "Thomas", "Flores", "Jackson", "Rivera", "White", "Gomez", "Harris", "Diaz", "Clark", "Reyes",
-    "Lewis", "Cruz", "Walker", "Morales",
+    "Garcia",
+    "Nguyen",
+    "Johnson",
+    "Begay",
+    "Martinez",
+    "Kim",
+    "Williams",
+    "Lopez",
+    "Patel",
+    "Brown",
+    "Hernandez",
+    "Chen",
+    "Yazzie",
+    "Davis",
+    "Rodriguez",
+    "Ali",
+    "Wilson",
+    "Gonzalez",
+    "Tsosie",
+    "Moore",
+    "Sanchez",
+    "Okafor",
+    "Taylor",
+    "Ramirez",
+    "Anderson",
+    "Torres",
+    "Thomas",
+    "Flores",
+    "Jackson",
+    "Rivera",
+    "White",
+    "Gomez",
+    "Harris",
+    "Diaz",
+    "Clark",
+    "Reyes",
+    "Lewis",
+    "Cruz",
+    "Walker",
+    "Morales",
 ];
 const INTERESTS: [&str; 16] = [
-    "robotics", "soccer", "drawing", "music", "coding", "animals", "astronomy", "cooking", "basketball", "writing stories",
-    "gardening", "dance", "video games", "history", "photography", "chess",
+    "robotics",
+    "soccer",
+    "drawing",
+    "music",
+    "coding",
+    "animals",
+    "astronomy",
+    "cooking",
+    "basketball",
+    "writing stories",
+    "gardening",
+    "dance",
+    "video games",
+    "history",
+    "photography",
+    "chess",
 ];
 const STRENGTHS: [&str; 10] = [
-    "curious", "collaborative", "persistent", "creative", "leader", "careful reader", "number sense", "kind to peers",
-    "organized", "asks good questions",
+    "curious",
+    "collaborative",
+    "persistent",
+    "creative",
+    "leader",
+    "careful reader",
+    "number sense",
+    "kind to peers",
+    "organized",
+    "asks good questions",
 ];
-const HEALTH: [&str; 5] = ["asthma", "food allergy", "type 1 diabetes", "seizure plan", "vision impairment"];
+const HEALTH: [&str; 5] = [
+    "asthma",
+    "food allergy",
+    "type 1 diabetes",
+    "seizure plan",
+    "vision impairment",
+];
 const ETHNICITY: [&str; 6] = [
-    "Hispanic or Latino", "White", "Black or African American", "American Indian or Alaska Native", "Asian",
+    "Hispanic or Latino",
+    "White",
+    "Black or African American",
+    "American Indian or Alaska Native",
+    "Asian",
     "Two or more races",
 ];
 const LANGUAGES: [&str; 5] = ["Spanish", "Navajo", "Arabic", "Vietnamese", "Somali"];
-const TEAM_NAMES: [&str; 8] = ["Saguaro", "Palo Verde", "Mesquite", "Ocotillo", "Ironwood", "Agave", "Juniper", "Cholla"];
-const PLACE_NAMES: [&str; 10] = ["Mesa Verde", "Cactus Wren", "Rio Salado", "Camelback", "Sunrise", "Granite Peak", "Dobson", "Kyrene", "Tempe Butte", "Papago"];
+const TEAM_NAMES: [&str; 8] = [
+    "Saguaro",
+    "Palo Verde",
+    "Mesquite",
+    "Ocotillo",
+    "Ironwood",
+    "Agave",
+    "Juniper",
+    "Cholla",
+];
+const PLACE_NAMES: [&str; 10] = [
+    "Mesa Verde",
+    "Cactus Wren",
+    "Rio Salado",
+    "Camelback",
+    "Sunrise",
+    "Granite Peak",
+    "Dobson",
+    "Kyrene",
+    "Tempe Butte",
+    "Papago",
+];
 
 #[cfg(test)]
 mod tests {
@@ -510,17 +982,36 @@ mod tests {
         assert_eq!(ds.validate(), Ok(()));
         assert_eq!(ds.schools.len(), 1);
         assert!((550..=650).contains(&ds.students.len()));
-        let core: Vec<_> = ds.teams.iter().filter(|t| t.kind == TeamKind::Core).collect();
+        let core: Vec<_> = ds
+            .teams
+            .iter()
+            .filter(|t| t.kind == TeamKind::Core)
+            .collect();
         assert!((4..=5).contains(&core.len()));
         for t in &core {
-            assert!((3..=5).contains(&t.members.len()), "{} has {} members", t.name, t.members.len());
-            assert!((100..=150).contains(&t.roster.len()), "{} has {} students", t.name, t.roster.len());
+            assert!(
+                (3..=5).contains(&t.members.len()),
+                "{} has {} members",
+                t.name,
+                t.members.len()
+            );
+            assert!(
+                (100..=150).contains(&t.roster.len()),
+                "{} has {} students",
+                t.name,
+                t.roster.len()
+            );
         }
         assert!(ds.spaces.len() >= 20);
         assert!(ds.spaces.iter().any(|s| s.kind == SpaceKind::Zone));
         assert!(logins.iter().all(|l| l.email.ends_with("@demo.example")));
-        let roles: std::collections::HashSet<_> = ds.educators.iter().map(|e| e.role_type).collect();
-        for r in [RoleType::Specialist, RoleType::Paraeducator, RoleType::CommunityEducator] {
+        let roles: std::collections::HashSet<_> =
+            ds.educators.iter().map(|e| e.role_type).collect();
+        for r in [
+            RoleType::Specialist,
+            RoleType::Paraeducator,
+            RoleType::CommunityEducator,
+        ] {
             assert!(roles.contains(&r), "demo lacks {r:?}");
         }
     }
@@ -529,7 +1020,12 @@ mod tests {
     fn same_seed_same_school() {
         let a = demo_school(3).0;
         let b = demo_school(3).0;
-        let names = |d: &Dataset| d.students.iter().map(|s| format!("{} {}", s.given_name, s.family_name)).collect::<Vec<_>>();
+        let names = |d: &Dataset| {
+            d.students
+                .iter()
+                .map(|s| format!("{} {}", s.given_name, s.family_name))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&a), names(&b));
         assert_ne!(names(&a), names(&demo_school(4).0));
     }

@@ -164,7 +164,10 @@ impl StudentGrant {
 
 /// Decides and, when allowed, returns the grant to read the student with.
 pub fn authorize_student(p: &Principal, f: &StudentFacts) -> Option<StudentGrant> {
-    student_access(p, f).map(|access| StudentGrant { student: f.student, access })
+    student_access(p, f).map(|access| StudentGrant {
+        student: f.student,
+        access,
+    })
 }
 
 /// Which part of a core team's roster a reader may list.
@@ -202,7 +205,12 @@ mod tests {
     const SCHOOL: SchoolId = SchoolId(1);
     const OTHER_SCHOOL: SchoolId = SchoolId(2);
 
-    fn reader(role: SystemRole, role_type: Option<RoleType>, core: &[i64], ext: &[i64]) -> Principal {
+    fn reader(
+        role: SystemRole,
+        role_type: Option<RoleType>,
+        core: &[i64],
+        ext: &[i64],
+    ) -> Principal {
         Principal {
             user: UserId(1),
             email: "x@demo.example".into(),
@@ -217,7 +225,12 @@ mod tests {
     }
 
     fn student(school: SchoolId, team: Option<i64>, served: bool) -> StudentFacts {
-        StudentFacts { student: StudentId(9), school, core_team: team.map(TeamId), served_by_reader: served }
+        StudentFacts {
+            student: StudentId(9),
+            school,
+            core_team: team.map(TeamId),
+            served_by_reader: served,
+        }
     }
 
     #[test]
@@ -225,10 +238,25 @@ mod tests {
         use Access::*;
         let admin = reader(SystemRole::SystemAdmin, None, &[], &[]);
         let leader = reader(SystemRole::SchoolLeader, None, &[], &[]);
-        let core = reader(SystemRole::Educator, Some(RoleType::ExperiencedEducator), &[10], &[]);
-        let para_core = reader(SystemRole::Educator, Some(RoleType::Paraeducator), &[10], &[]);
+        let core = reader(
+            SystemRole::Educator,
+            Some(RoleType::ExperiencedEducator),
+            &[10],
+            &[],
+        );
+        let para_core = reader(
+            SystemRole::Educator,
+            Some(RoleType::Paraeducator),
+            &[10],
+            &[],
+        );
         let ext = reader(SystemRole::Educator, Some(RoleType::Specialist), &[], &[20]);
-        let community = reader(SystemRole::Educator, Some(RoleType::CommunityEducator), &[], &[20]);
+        let community = reader(
+            SystemRole::Educator,
+            Some(RoleType::CommunityEducator),
+            &[],
+            &[20],
+        );
 
         let mine = student(SCHOOL, Some(10), false);
         let other_team = student(SCHOOL, Some(11), false);
@@ -255,11 +283,22 @@ mod tests {
 
     #[test]
     fn roster_scope_follows_membership() {
-        let core = reader(SystemRole::Educator, Some(RoleType::NoviceTeacher), &[10], &[]);
-        assert_eq!(roster_scope(&core, TeamId(10), SCHOOL), Some(RosterScope::Whole));
+        let core = reader(
+            SystemRole::Educator,
+            Some(RoleType::NoviceTeacher),
+            &[10],
+            &[],
+        );
+        assert_eq!(
+            roster_scope(&core, TeamId(10), SCHOOL),
+            Some(RosterScope::Whole)
+        );
         assert_eq!(roster_scope(&core, TeamId(11), SCHOOL), None);
         let ext = reader(SystemRole::Educator, Some(RoleType::Specialist), &[], &[20]);
-        assert_eq!(roster_scope(&ext, TeamId(11), SCHOOL), Some(RosterScope::ServedOnly));
+        assert_eq!(
+            roster_scope(&ext, TeamId(11), SCHOOL),
+            Some(RosterScope::ServedOnly)
+        );
         assert_eq!(roster_scope(&ext, TeamId(11), OTHER_SCHOOL), None);
     }
 }

@@ -3,13 +3,15 @@
 //! [`Dataset::validate`] checks every reference and every rule of the model before anything
 //! is written, so an import either lands whole or not at all.
 
-use crate::educator::{Competency, ContentExpertise, Employment, Fte, RoleType, WeeklyAvailability};
+use crate::access::SystemRole;
+use crate::educator::{
+    Competency, ContentExpertise, Employment, Fte, RoleType, WeeklyAvailability,
+};
 use crate::error::RuleViolation;
 use crate::school::{Grade, TermKind, TimeGrid};
 use crate::space::{check_zones, SpaceKind, SpaceLoad};
 use crate::student::{Demographics, Needs, StudentProfile};
 use crate::team::{check_composition, TeamKind, TeamMemberRole, TeamSeat};
-use crate::access::SystemRole;
 use crate::SourcedId;
 use std::collections::{HashMap, HashSet};
 
@@ -142,11 +144,20 @@ pub struct NewAccount {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DatasetError {
     #[error("{kind} {id}: refers to unknown {target} {reference}")]
-    UnknownReference { kind: &'static str, id: String, target: &'static str, reference: String },
+    UnknownReference {
+        kind: &'static str,
+        id: String,
+        target: &'static str,
+        reference: String,
+    },
     #[error("{kind} {id} appears twice")]
     Duplicate { kind: &'static str, id: String },
     #[error("{kind} {id}: {rule}")]
-    Rule { kind: &'static str, id: String, rule: RuleViolation },
+    Rule {
+        kind: &'static str,
+        id: String,
+        rule: Box<RuleViolation>,
+    },
 }
 
 impl Dataset {
@@ -159,7 +170,10 @@ impl Dataset {
             known("school", &s.sourced_id, "district", &districts, &s.district)?;
             for t in &s.terms {
                 if terms.insert(&t.sourced_id, &s.sourced_id).is_some() {
-                    return Err(DatasetError::Duplicate { kind: "term", id: t.sourced_id.to_string() });
+                    return Err(DatasetError::Duplicate {
+                        kind: "term",
+                        id: t.sourced_id.to_string(),
+                    });
                 }
             }
             if !s.terms.iter().any(|t| t.sourced_id == s.current_term) {
@@ -169,7 +183,10 @@ impl Dataset {
                 return Err(DatasetError::Rule {
                     kind: "school",
                     id: s.sourced_id.to_string(),
-                    rule: RuleViolation::Invalid(format!("grades run from {} to {}", s.grade_low, s.grade_high)),
+                    rule: Box::new(RuleViolation::Invalid(format!(
+                        "grades run from {} to {}",
+                        s.grade_low, s.grade_high
+                    ))),
                 });
             }
         }
@@ -194,19 +211,26 @@ impl Dataset {
             }
             let mut seats = Vec::new();
             for (m, _) in &t.members {
-                let e = educators.get(m).ok_or_else(|| unknown("team", &t.sourced_id, "educator", m))?;
-                seats.push(TeamSeat { name: format!("{} {}", e.given_name, e.family_name), role_type: e.role_type });
+                let e = educators
+                    .get(m)
+                    .ok_or_else(|| unknown("team", &t.sourced_id, "educator", m))?;
+                seats.push(TeamSeat {
+                    name: format!("{} {}", e.given_name, e.family_name),
+                    role_type: e.role_type,
+                });
             }
             check_composition(&t.name, t.kind, &seats).map_err(|rule| DatasetError::Rule {
                 kind: "team",
                 id: t.sourced_id.to_string(),
-                rule,
+                rule: Box::new(rule),
             })?;
             if t.kind == TeamKind::Extended && !t.roster.is_empty() {
                 return Err(DatasetError::Rule {
                     kind: "team",
                     id: t.sourced_id.to_string(),
-                    rule: RuleViolation::RosterOnExtendedTeam { team: t.name.clone() },
+                    rule: Box::new(RuleViolation::RosterOnExtendedTeam {
+                        team: t.name.clone(),
+                    }),
                 });
             }
             for s in &t.roster {
@@ -215,11 +239,11 @@ impl Dataset {
                     return Err(DatasetError::Rule {
                         kind: "team",
                         id: t.sourced_id.to_string(),
-                        rule: RuleViolation::StudentOnTwoRosters {
+                        rule: Box::new(RuleViolation::StudentOnTwoRosters {
                             student: s.to_string(),
                             term: t.term.to_string(),
                             existing_team: existing.to_owned(),
-                        },
+                        }),
                     });
                 }
             }
@@ -227,13 +251,28 @@ impl Dataset {
         for sv in &self.services {
             let id = format!("{}→{}", sv.educator, sv.student);
             if !educators.contains_key(&sv.educator) {
-                return Err(DatasetError::UnknownReference { kind: "service", id, target: "educator", reference: sv.educator.to_string() });
+                return Err(DatasetError::UnknownReference {
+                    kind: "service",
+                    id,
+                    target: "educator",
+                    reference: sv.educator.to_string(),
+                });
             }
             if !students.contains(&sv.student) {
-                return Err(DatasetError::UnknownReference { kind: "service", id, target: "student", reference: sv.student.to_string() });
+                return Err(DatasetError::UnknownReference {
+                    kind: "service",
+                    id,
+                    target: "student",
+                    reference: sv.student.to_string(),
+                });
             }
             if !terms.contains_key(&sv.term) {
-                return Err(DatasetError::UnknownReference { kind: "service", id, target: "term", reference: sv.term.to_string() });
+                return Err(DatasetError::UnknownReference {
+                    kind: "service",
+                    id,
+                    target: "term",
+                    reference: sv.term.to_string(),
+                });
             }
         }
         let spaces: HashMap<&SourcedId, &NewSpace> = {
@@ -244,12 +283,16 @@ impl Dataset {
         for s in &self.spaces {
             known("space", &s.sourced_id, "school", &schools, &s.school)?;
             if let Some(p) = &s.parent {
-                let parent = spaces.get(p).ok_or_else(|| unknown("space", &s.sourced_id, "space", p))?;
+                let parent = spaces
+                    .get(p)
+                    .ok_or_else(|| unknown("space", &s.sourced_id, "space", p))?;
                 if parent.kind != SpaceKind::FlexibleSpace || s.kind != SpaceKind::Zone {
                     return Err(DatasetError::Rule {
                         kind: "space",
                         id: s.sourced_id.to_string(),
-                        rule: RuleViolation::Invalid("only a zone has a parent, and it must be a flexible space".into()),
+                        rule: Box::new(RuleViolation::Invalid(
+                            "only a zone has a parent, and it must be a flexible space".into(),
+                        )),
                     });
                 }
                 zones.entry(p).or_default().push(s.capacity);
@@ -257,69 +300,126 @@ impl Dataset {
                 return Err(DatasetError::Rule {
                     kind: "space",
                     id: s.sourced_id.to_string(),
-                    rule: RuleViolation::Invalid("a zone must lie inside a flexible space".into()),
+                    rule: Box::new(RuleViolation::Invalid(
+                        "a zone must lie inside a flexible space".into(),
+                    )),
                 });
             }
         }
         for (room, caps) in &zones {
             let r = spaces[room];
-            check_zones(&r.name, r.capacity, caps).map_err(|rule| DatasetError::Rule { kind: "space", id: room.to_string(), rule })?;
+            check_zones(&r.name, r.capacity, caps).map_err(|rule| DatasetError::Rule {
+                kind: "space",
+                id: room.to_string(),
+                rule: Box::new(rule),
+            })?;
         }
         // Bookings: a zone's headcount also counts against its room.
         let mut load: HashMap<(&SourcedId, &SourcedId, u8, usize), u32> = HashMap::new();
         for b in &self.bookings {
             let id = format!("{} {} {}", b.space, b.day.short(), b.period + 1);
-            let space = spaces.get(&b.space).ok_or_else(|| DatasetError::UnknownReference {
-                kind: "booking",
-                id: id.clone(),
-                target: "space",
-                reference: b.space.to_string(),
-            })?;
+            let space = spaces
+                .get(&b.space)
+                .ok_or_else(|| DatasetError::UnknownReference {
+                    kind: "booking",
+                    id: id.clone(),
+                    target: "space",
+                    reference: b.space.to_string(),
+                })?;
             if !teams.contains(&b.team) {
-                return Err(DatasetError::UnknownReference { kind: "booking", id, target: "team", reference: b.team.to_string() });
+                return Err(DatasetError::UnknownReference {
+                    kind: "booking",
+                    id,
+                    target: "team",
+                    reference: b.team.to_string(),
+                });
             }
             let mut chain = vec![(&b.space, *space)];
             if let Some(p) = &space.parent {
                 chain.push((p, spaces[p]));
             }
             for (sid, s) in chain {
-                let booked = load.entry((sid, &b.term, b.day.index(), b.period)).or_default();
-                SpaceLoad { space: s.name.clone(), capacity: s.capacity, booked: *booked }
-                    .admit(b.headcount, b.day.name(), &format!("period {}", b.period + 1))
-                    .map_err(|rule| DatasetError::Rule { kind: "booking", id: id.clone(), rule })?;
+                let booked = load
+                    .entry((sid, &b.term, b.day.index(), b.period))
+                    .or_default();
+                SpaceLoad {
+                    space: s.name.clone(),
+                    capacity: s.capacity,
+                    booked: *booked,
+                }
+                .admit(
+                    b.headcount,
+                    b.day.name(),
+                    &format!("period {}", b.period + 1),
+                )
+                .map_err(|rule| DatasetError::Rule {
+                    kind: "booking",
+                    id: id.clone(),
+                    rule: Box::new(rule),
+                })?;
                 *booked += b.headcount;
             }
         }
         let mut emails = HashSet::new();
         for a in &self.accounts {
             if !emails.insert(a.email.to_ascii_lowercase()) {
-                return Err(DatasetError::Duplicate { kind: "account", id: a.email.clone() });
+                return Err(DatasetError::Duplicate {
+                    kind: "account",
+                    id: a.email.clone(),
+                });
             }
             if let Some(e) = &a.educator {
                 if !educators.contains_key(e) {
-                    return Err(unknown("account", &SourcedId(a.email.clone()), "educator", e));
+                    return Err(unknown(
+                        "account",
+                        &SourcedId(a.email.clone()),
+                        "educator",
+                        e,
+                    ));
                 }
             }
             if let Some(s) = &a.school {
-                known("account", &SourcedId(a.email.clone()), "school", &schools, s)?;
+                known(
+                    "account",
+                    &SourcedId(a.email.clone()),
+                    "school",
+                    &schools,
+                    s,
+                )?;
             }
         }
         Ok(())
     }
 }
 
-fn unique<'a>(kind: &'static str, ids: impl Iterator<Item = &'a SourcedId>) -> Result<HashSet<&'a SourcedId>, DatasetError> {
+fn unique<'a>(
+    kind: &'static str,
+    ids: impl Iterator<Item = &'a SourcedId>,
+) -> Result<HashSet<&'a SourcedId>, DatasetError> {
     let mut set = HashSet::new();
     for id in ids {
         if !set.insert(id) {
-            return Err(DatasetError::Duplicate { kind, id: id.to_string() });
+            return Err(DatasetError::Duplicate {
+                kind,
+                id: id.to_string(),
+            });
         }
     }
     Ok(set)
 }
 
-fn unknown(kind: &'static str, id: &SourcedId, target: &'static str, reference: &SourcedId) -> DatasetError {
-    DatasetError::UnknownReference { kind, id: id.to_string(), target, reference: reference.to_string() }
+fn unknown(
+    kind: &'static str,
+    id: &SourcedId,
+    target: &'static str,
+    reference: &SourcedId,
+) -> DatasetError {
+    DatasetError::UnknownReference {
+        kind,
+        id: id.to_string(),
+        target,
+        reference: reference.to_string(),
+    }
 }
 
 fn known(

@@ -68,7 +68,13 @@ impl RoleType {
     }
     /// A certified professional educator: counts toward the two a core team needs.
     pub fn is_professional(self) -> bool {
-        matches!(self, Self::TeacherLeader | Self::ExperiencedEducator | Self::NoviceTeacher | Self::Specialist)
+        matches!(
+            self,
+            Self::TeacherLeader
+                | Self::ExperiencedEducator
+                | Self::NoviceTeacher
+                | Self::Specialist
+        )
     }
     /// Community educators and volunteers see students' names and groups only.
     pub fn is_community(self) -> bool {
@@ -98,7 +104,11 @@ impl Employment {
             "full_time" => Ok(Self::FullTime),
             "part_time" => Ok(Self::PartTime),
             "volunteer" => Ok(Self::Volunteer),
-            _ => Err(ParseError::new("employment", s, "must be full_time, part_time or volunteer")),
+            _ => Err(ParseError::new(
+                "employment",
+                s,
+                "must be full_time, part_time or volunteer",
+            )),
         }
     }
     pub fn label(self) -> &'static str {
@@ -128,7 +138,11 @@ impl Fte {
                 Employment::PartTime => "must be above 0 and below 1.0 for a part-time educator",
                 Employment::Volunteer => "must be 0 for a volunteer",
             };
-            return Err(ParseError::new("fte", &format!("{:.3}", thousandths as f64 / 1000.0), problem));
+            return Err(ParseError::new(
+                "fte",
+                &format!("{:.3}", thousandths as f64 / 1000.0),
+                problem,
+            ));
         }
         Ok(Self(thousandths as u16))
     }
@@ -156,7 +170,11 @@ impl Level {
     pub fn new(n: i64) -> Result<Self, ParseError> {
         match n {
             1..=4 => Ok(Self(n as u8)),
-            _ => Err(ParseError::new("level", &n.to_string(), "must be 1 (emerging) to 4 (expert)")),
+            _ => Err(ParseError::new(
+                "level",
+                &n.to_string(),
+                "must be 1 (emerging) to 4 (expert)",
+            )),
         }
     }
     pub fn get(self) -> u8 {
@@ -190,8 +208,13 @@ pub enum Evidence {
 }
 
 impl Evidence {
-    pub const ALL: [Evidence; 5] =
-        [Self::Degree, Self::Licence, Self::Credential, Self::MicroCredential, Self::ObservedEvidence];
+    pub const ALL: [Evidence; 5] = [
+        Self::Degree,
+        Self::Licence,
+        Self::Credential,
+        Self::MicroCredential,
+        Self::ObservedEvidence,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Degree => "degree",
@@ -205,7 +228,13 @@ impl Evidence {
         Self::ALL
             .into_iter()
             .find(|e| e.as_str() == s)
-            .ok_or_else(|| ParseError::new("evidence", s, "must be degree, licence, credential, micro_credential or observed_evidence"))
+            .ok_or_else(|| {
+                ParseError::new(
+                    "evidence",
+                    s,
+                    "must be degree, licence, credential, micro_credential or observed_evidence",
+                )
+            })
     }
     pub fn label(self) -> &'static str {
         match self {
@@ -240,11 +269,17 @@ pub struct ContentExpertise {
 pub fn parse_code(field: &'static str, raw: &str) -> Result<String, ParseError> {
     let ok = !raw.is_empty()
         && raw.len() <= 64
-        && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok {
         Ok(raw.to_owned())
     } else {
-        Err(ParseError::new(field, raw, "must be 1–64 lower-case letters, digits or underscores"))
+        Err(ParseError::new(
+            field,
+            raw,
+            "must be 1–64 lower-case letters, digits or underscores",
+        ))
     }
 }
 
@@ -257,7 +292,11 @@ pub struct WeeklyAvailability {
 impl WeeklyAvailability {
     /// Available in every one of `periods` periods on the given days.
     pub fn full(days: &[DayOfWeek], periods: usize) -> Self {
-        let mask = if periods >= 32 { u32::MAX } else { (1u32 << periods) - 1 };
+        let mask = if periods >= 32 {
+            u32::MAX
+        } else {
+            (1u32 << periods) - 1
+        };
         let mut a = Self::default();
         for d in days {
             a.days[d.index() as usize] = mask;
@@ -282,10 +321,20 @@ impl WeeklyAvailability {
     }
     /// Compact text form stored in the database: seven hexadecimal masks, comma-separated.
     pub fn encode(&self) -> String {
-        self.days.iter().map(|d| format!("{d:x}")).collect::<Vec<_>>().join(",")
+        self.days
+            .iter()
+            .map(|d| format!("{d:x}"))
+            .collect::<Vec<_>>()
+            .join(",")
     }
     pub fn decode(raw: &str) -> Result<Self, ParseError> {
-        let bad = || ParseError::new("availability", raw, "must be seven hexadecimal day masks separated by commas");
+        let bad = || {
+            ParseError::new(
+                "availability",
+                raw,
+                "must be seven hexadecimal day masks separated by commas",
+            )
+        };
         let parts: Vec<&str> = raw.split(',').collect();
         if parts.len() != 7 {
             return Err(bad());
@@ -315,10 +364,18 @@ mod tests {
 
     #[test]
     fn professional_roles_are_the_certified_ones() {
-        let pros: Vec<_> = RoleType::ALL.into_iter().filter(|r| r.is_professional()).collect();
+        let pros: Vec<_> = RoleType::ALL
+            .into_iter()
+            .filter(|r| r.is_professional())
+            .collect();
         assert_eq!(
             pros,
-            vec![RoleType::TeacherLeader, RoleType::ExperiencedEducator, RoleType::NoviceTeacher, RoleType::Specialist]
+            vec![
+                RoleType::TeacherLeader,
+                RoleType::ExperiencedEducator,
+                RoleType::NoviceTeacher,
+                RoleType::Specialist
+            ]
         );
         for r in RoleType::ALL {
             assert_eq!(RoleType::parse(r.as_str()), Ok(r));

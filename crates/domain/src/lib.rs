@@ -16,7 +16,9 @@ pub mod student;
 pub mod team;
 
 pub use access::{Access, Principal, StudentFacts, StudentGrant, SystemRole};
-pub use educator::{Competency, ContentExpertise, Employment, Evidence, Fte, Level, RoleType, WeeklyAvailability};
+pub use educator::{
+    Competency, ContentExpertise, Employment, Evidence, Fte, Level, RoleType, WeeklyAvailability,
+};
 pub use error::{ParseError, RuleViolation};
 pub use ids::*;
 pub use school::{DayOfWeek, Grade, Period, PeriodKind, TermKind, TimeGrid};
@@ -37,10 +39,18 @@ impl SourcedId {
             return Err(ParseError::new("sourcedId", raw, "must not be empty"));
         }
         if s.len() > 255 {
-            return Err(ParseError::new("sourcedId", raw, "must be at most 255 characters"));
+            return Err(ParseError::new(
+                "sourcedId",
+                raw,
+                "must be at most 255 characters",
+            ));
         }
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(ParseError::new("sourcedId", raw, "must not contain spaces or control characters"));
+            return Err(ParseError::new(
+                "sourcedId",
+                raw,
+                "must not contain spaces or control characters",
+            ));
         }
         Ok(Self(s.to_owned()))
     }
@@ -69,10 +79,18 @@ pub fn parse_name(field: &'static str, raw: &str) -> Result<String, ParseError> 
         return Err(ParseError::new(field, raw, "must not be empty"));
     }
     if s.chars().count() > 100 {
-        return Err(ParseError::new(field, raw, "must be at most 100 characters"));
+        return Err(ParseError::new(
+            field,
+            raw,
+            "must be at most 100 characters",
+        ));
     }
     if s.chars().any(char::is_control) {
-        return Err(ParseError::new(field, raw, "must not contain control characters"));
+        return Err(ParseError::new(
+            field,
+            raw,
+            "must not contain control characters",
+        ));
     }
     Ok(s.to_owned())
 }
@@ -85,7 +103,10 @@ mod tests {
     fn sourced_id_rejects_blank_and_spaces() {
         assert!(SourcedId::parse("  ").is_err());
         assert!(SourcedId::parse("a b").is_err());
-        assert_eq!(SourcedId::parse(" stu-1 ").map(|s| s.0), Ok("stu-1".to_owned()));
+        assert_eq!(
+            SourcedId::parse(" stu-1 ").map(|s| s.0),
+            Ok("stu-1".to_owned())
+        );
         assert!(SourcedId::parse(&"x".repeat(256)).is_err());
     }
 

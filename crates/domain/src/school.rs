@@ -12,7 +12,11 @@ impl Grade {
     pub fn new(n: i64) -> Result<Self, ParseError> {
         match u8::try_from(n) {
             Ok(g) if g <= 12 => Ok(Self(g)),
-            _ => Err(ParseError::new("grade", &n.to_string(), "must be 0 (kindergarten) to 12")),
+            _ => Err(ParseError::new(
+                "grade",
+                &n.to_string(),
+                "must be 0 (kindergarten) to 12",
+            )),
         }
     }
     pub fn get(self) -> u8 {
@@ -69,7 +73,11 @@ impl TermKind {
         match s {
             "school_year" => Ok(Self::SchoolYear),
             "term" => Ok(Self::Term),
-            _ => Err(ParseError::new("term kind", s, "must be school_year or term")),
+            _ => Err(ParseError::new(
+                "term kind",
+                s,
+                "must be school_year or term",
+            )),
         }
     }
 }
@@ -84,7 +92,7 @@ pub fn parse_date(field: &'static str, raw: &str) -> Result<String, ParseError> 
     let y: u32 = parts[0].parse().map_err(|_| bad())?;
     let m: u32 = parts[1].parse().map_err(|_| bad())?;
     let d: u32 = parts[2].parse().map_err(|_| bad())?;
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -128,10 +136,20 @@ impl DayOfWeek {
         usize::try_from(i)
             .ok()
             .and_then(|i| Self::ALL.get(i).copied())
-            .ok_or_else(|| ParseError::new("day", &i.to_string(), "must be 0 (Monday) to 6 (Sunday)"))
+            .ok_or_else(|| {
+                ParseError::new("day", &i.to_string(), "must be 0 (Monday) to 6 (Sunday)")
+            })
     }
     pub fn name(self) -> &'static str {
-        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][self as usize]
+        [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ][self as usize]
     }
     pub fn short(self) -> &'static str {
         &self.name()[..3]
@@ -165,7 +183,11 @@ impl PeriodKind {
             "team_planning" => Ok(Self::TeamPlanning),
             "lunch" => Ok(Self::Lunch),
             "advisory" => Ok(Self::Advisory),
-            _ => Err(ParseError::new("period kind", s, "must be instruction, team_planning, lunch or advisory")),
+            _ => Err(ParseError::new(
+                "period kind",
+                s,
+                "must be instruction, team_planning, lunch or advisory",
+            )),
         }
     }
     pub fn label(self) -> &'static str {
@@ -229,22 +251,42 @@ impl TimeGrid {
         days.sort();
         days.dedup();
         if days.is_empty() {
-            return Err(ParseError::new("time grid", "", "needs at least one school day"));
+            return Err(ParseError::new(
+                "time grid",
+                "",
+                "needs at least one school day",
+            ));
         }
         if periods.is_empty() {
-            return Err(ParseError::new("time grid", "", "needs at least one period"));
+            return Err(ParseError::new(
+                "time grid",
+                "",
+                "needs at least one period",
+            ));
         }
         if periods.len() > 24 {
-            return Err(ParseError::new("time grid", &periods.len().to_string(), "has more than 24 periods a day"));
+            return Err(ParseError::new(
+                "time grid",
+                &periods.len().to_string(),
+                "has more than 24 periods a day",
+            ));
         }
         for p in &periods {
             if p.end_minute <= p.start_minute || p.end_minute > 24 * 60 {
-                return Err(ParseError::new("period", &p.name, "must end after it starts, on the same day"));
+                return Err(ParseError::new(
+                    "period",
+                    &p.name,
+                    "must end after it starts, on the same day",
+                ));
             }
         }
         for w in periods.windows(2) {
             if w[1].start_minute < w[0].end_minute {
-                return Err(ParseError::new("period", &w[1].name, "starts before the previous period ends"));
+                return Err(ParseError::new(
+                    "period",
+                    &w[1].name,
+                    "starts before the previous period ends",
+                ));
             }
         }
         Ok(Self { days, periods })
@@ -272,7 +314,12 @@ mod tests {
     use super::*;
 
     fn p(name: &str, s: u16, e: u16) -> Period {
-        Period { name: name.into(), start_minute: s, end_minute: e, kind: PeriodKind::Instruction }
+        Period {
+            name: name.into(),
+            start_minute: s,
+            end_minute: e,
+            kind: PeriodKind::Instruction,
+        }
     }
 
     #[test]
@@ -299,7 +346,13 @@ mod tests {
     fn grades_run_from_kindergarten_to_twelve() {
         assert!(Grade::new(13).is_err());
         assert!(Grade::new(-1).is_err());
-        assert_eq!(Grade::new(0).map(|g| g.oneroster_code()), Ok("KG".to_owned()));
-        assert_eq!(Grade::new(7).map(|g| g.oneroster_code()), Ok("07".to_owned()));
+        assert_eq!(
+            Grade::new(0).map(|g| g.oneroster_code()),
+            Ok("KG".to_owned())
+        );
+        assert_eq!(
+            Grade::new(7).map(|g| g.oneroster_code()),
+            Ok("07".to_owned())
+        );
     }
 }

@@ -43,7 +43,10 @@ impl SpaceKind {
         }
     }
     pub fn parse(s: &str) -> Result<Self, ParseError> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| ParseError::new("space kind", s, "is not a kind of space"))
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| ParseError::new("space kind", s, "is not a kind of space"))
     }
     pub fn label(self) -> &'static str {
         match self {
@@ -60,10 +63,18 @@ impl SpaceKind {
 }
 
 /// Checks that the zones of a flexible room fit in it together.
-pub fn check_zones(room: &str, capacity: u32, zone_capacities: &[u32]) -> Result<(), RuleViolation> {
+pub fn check_zones(
+    room: &str,
+    capacity: u32,
+    zone_capacities: &[u32],
+) -> Result<(), RuleViolation> {
     let total: u32 = zone_capacities.iter().sum();
     if total > capacity {
-        return Err(RuleViolation::ZonesExceedRoom { room: room.to_owned(), capacity, zones_total: total });
+        return Err(RuleViolation::ZonesExceedRoom {
+            room: room.to_owned(),
+            capacity,
+            zones_total: total,
+        });
     }
     Ok(())
 }
@@ -100,10 +111,22 @@ mod tests {
 
     #[test]
     fn over_capacity_says_where() {
-        let load = SpaceLoad { space: "Commons zone A".into(), capacity: 30, booked: 20 };
+        let load = SpaceLoad {
+            space: "Commons zone A".into(),
+            capacity: 30,
+            booked: 20,
+        };
         assert!(load.admit(10, "Monday", "P1").is_ok());
-        let msg = load.admit(11, "Monday", "P1").expect_err("31 > 30").to_string();
-        assert!(msg.contains("Commons zone A") && msg.contains("Monday P1") && msg.contains("20 already"), "{msg}");
+        let msg = load
+            .admit(11, "Monday", "P1")
+            .expect_err("31 > 30")
+            .to_string();
+        assert!(
+            msg.contains("Commons zone A")
+                && msg.contains("Monday P1")
+                && msg.contains("20 already"),
+            "{msg}"
+        );
     }
 
     #[test]

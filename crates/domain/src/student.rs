@@ -18,10 +18,18 @@ impl StudentProfile {
         let mut out: Vec<String> = Vec::new();
         for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             if item.chars().count() > 60 {
-                return Err(ParseError::new(field, item, "entries must be at most 60 characters"));
+                return Err(ParseError::new(
+                    field,
+                    item,
+                    "entries must be at most 60 characters",
+                ));
             }
             if item.chars().any(char::is_control) {
-                return Err(ParseError::new(field, item, "must not contain control characters"));
+                return Err(ParseError::new(
+                    field,
+                    item,
+                    "must not contain control characters",
+                ));
             }
             if !out.iter().any(|o| o.eq_ignore_ascii_case(item)) {
                 out.push(item.to_owned());

@@ -67,14 +67,24 @@ pub struct TeamSeat {
 }
 
 /// Checks the composition rules of a team of `kind` named `team` with these members.
-pub fn check_composition(team: &str, kind: TeamKind, seats: &[TeamSeat]) -> Result<(), RuleViolation> {
+pub fn check_composition(
+    team: &str,
+    kind: TeamKind,
+    seats: &[TeamSeat],
+) -> Result<(), RuleViolation> {
     if kind == TeamKind::Core {
-        let pros = seats.iter().filter(|s| s.role_type.is_professional()).count();
+        let pros = seats
+            .iter()
+            .filter(|s| s.role_type.is_professional())
+            .count();
         if pros < 2 {
             return Err(RuleViolation::CoreTeamTooFewProfessionals {
                 team: team.to_owned(),
                 found: pros,
-                members: seats.iter().map(|s| format!("{} — {}", s.name, s.role_type.label())).collect(),
+                members: seats
+                    .iter()
+                    .map(|s| format!("{} — {}", s.name, s.role_type.label()))
+                    .collect(),
             });
         }
     }
@@ -86,16 +96,30 @@ mod tests {
     use super::*;
 
     fn seat(name: &str, role_type: RoleType) -> TeamSeat {
-        TeamSeat { name: name.into(), role_type }
+        TeamSeat {
+            name: name.into(),
+            role_type,
+        }
     }
 
     #[test]
     fn core_team_needs_two_professionals() {
-        let one = [seat("Ada", RoleType::TeacherLeader), seat("Bo", RoleType::Paraeducator), seat("Cy", RoleType::ResidentTeacher)];
-        let err = check_composition("6 Blue", TeamKind::Core, &one).expect_err("one professional is too few");
+        let one = [
+            seat("Ada", RoleType::TeacherLeader),
+            seat("Bo", RoleType::Paraeducator),
+            seat("Cy", RoleType::ResidentTeacher),
+        ];
+        let err = check_composition("6 Blue", TeamKind::Core, &one)
+            .expect_err("one professional is too few");
         let msg = err.to_string();
-        assert!(msg.contains("6 Blue") && msg.contains("would have 1"), "{msg}");
-        let two = [seat("Ada", RoleType::TeacherLeader), seat("Di", RoleType::NoviceTeacher)];
+        assert!(
+            msg.contains("6 Blue") && msg.contains("would have 1"),
+            "{msg}"
+        );
+        let two = [
+            seat("Ada", RoleType::TeacherLeader),
+            seat("Di", RoleType::NoviceTeacher),
+        ];
         assert!(check_composition("6 Blue", TeamKind::Core, &two).is_ok());
         assert!(check_composition("Extended", TeamKind::Extended, &one[1..]).is_ok());
     }

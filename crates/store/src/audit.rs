@@ -73,7 +73,12 @@ impl Store {
 
     /// The newest entries, for one school (`Some`) or all (`None`), optionally before an id
     /// (for paging).
-    pub async fn audit_log(&self, school: Option<SchoolId>, before: Option<i64>, limit: i64) -> Result<Vec<AuditRow>> {
+    pub async fn audit_log(
+        &self,
+        school: Option<SchoolId>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>> {
         let rows = sqlx::query(
             "SELECT id, at, user_id, actor, school_id, action, target_kind, target_id, outcome, detail FROM audit_log
              WHERE ($1 < 0 OR school_id = $1) AND ($2 < 0 OR id < $2) ORDER BY id DESC LIMIT $3",
@@ -101,4 +106,3 @@ impl Store {
             .collect()
     }
 }
-

@@ -9,7 +9,10 @@ use sqlx::Row;
 
 /// Hex SHA-256 of a secret, as stored.
 pub fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A fresh random secret: 32 bytes, hex.
@@ -25,7 +28,8 @@ impl Store {
             .bind(email.trim().to_ascii_lowercase())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((UserId(r.try_get("id")?), r.try_get("password_hash")?))).transpose()
+        row.map(|r| Ok((UserId(r.try_get("id")?), r.try_get("password_hash")?)))
+            .transpose()
     }
 
     /// Creates an account; refuses an e-mail address already in use.
@@ -50,13 +54,19 @@ impl Store {
             .await;
         match r {
             Ok(row) => Ok(UserId(row.try_get("id")?)),
-            Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict(format!("an account for {email} already exists"))),
+            Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict(format!(
+                "an account for {email} already exists"
+            ))),
             Err(e) => Err(e.into()),
         }
     }
 
     pub async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()> {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(user.0).execute(&self.pool).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user.0)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -74,12 +84,15 @@ impl Store {
         };
         let educator: Option<i64> = r.try_get("educator_id")?;
         let role = r.try_get::<String, _>("system_role")?;
-        let system_role = SystemRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("system role {role:?}")))?;
+        let system_role = SystemRole::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("system role {role:?}")))?;
         let role_type = match r.try_get::<Option<String>, _>("role_type")? {
             Some(s) => Some(parse_col("role type", RoleType::parse(&s))?),
             None => None,
         };
-        let school = r.try_get::<Option<i64>, _>("school_id")?.or(r.try_get::<Option<i64>, _>("educator_school")?);
+        let school = r
+            .try_get::<Option<i64>, _>("school_id")?
+            .or(r.try_get::<Option<i64>, _>("educator_school")?);
         let (mut core_teams, mut extended_teams) = (Vec::new(), Vec::new());
         if let Some(e) = educator {
             let rows = sqlx::query(
@@ -91,7 +104,10 @@ impl Store {
             .await?;
             for t in rows {
                 let id = TeamId(t.try_get("id")?);
-                match parse_col("team kind", TeamKind::parse(&t.try_get::<String, _>("kind")?))? {
+                match parse_col(
+                    "team kind",
+                    TeamKind::parse(&t.try_get::<String, _>("kind")?),
+                )? {
                     TeamKind::Core => core_teams.push(id),
                     TeamKind::Extended => extended_teams.push(id),
                 }
@@ -123,22 +139,31 @@ impl Store {
             .execute(&self.pool)
             .await?;
         // Forget expired sessions now and then.
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         Ok((id, csrf))
     }
 
     /// The user and CSRF token of a live session.
     pub async fn session(&self, id: &str) -> Result<Option<(UserId, String)>> {
-        let row = sqlx::query("SELECT user_id, csrf_token FROM sessions WHERE id_hash = $1 AND expires_at > $2")
-            .bind(digest(id))
-            .bind(now_ms())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| Ok((UserId(r.try_get("user_id")?), r.try_get("csrf_token")?))).transpose()
+        let row = sqlx::query(
+            "SELECT user_id, csrf_token FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+        )
+        .bind(digest(id))
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((UserId(r.try_get("user_id")?), r.try_get("csrf_token")?)))
+            .transpose()
     }
 
     pub async fn delete_session(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(digest(id)).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(digest(id))
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -146,7 +171,9 @@ impl Store {
     /// once and stored only as a digest.
     pub async fn create_token(&self, email: &str, name: &str) -> Result<String> {
         let Some((user, _)) = self.login_lookup(email).await? else {
-            return Err(StoreError::Conflict(format!("no account has the e-mail address {email}")));
+            return Err(StoreError::Conflict(format!(
+                "no account has the e-mail address {email}"
+            )));
         };
         let token = format!("ens_{}", new_secret());
         sqlx::query("INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4)")
@@ -162,9 +189,17 @@ impl Store {
     /// The account a bearer token belongs to.
     pub async fn token_user(&self, token: &str) -> Result<Option<UserId>> {
         let hash = digest(token);
-        let id: Option<i64> = sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE token_hash = $1").bind(&hash).fetch_optional(&self.pool).await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE token_hash = $1")
+                .bind(&hash)
+                .fetch_optional(&self.pool)
+                .await?;
         if id.is_some() {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2").bind(now_ms()).bind(&hash).execute(&self.pool).await?;
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                .bind(now_ms())
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
         }
         Ok(id.map(UserId))
     }

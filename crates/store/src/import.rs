@@ -89,13 +89,26 @@ async fn insert_rows(
 }
 
 /// `sourcedId → id` for the rows of `table` whose `scope_col` is one of `scope`.
-async fn id_map(conn: &mut AnyConnection, table: &str, scope_col: &str, scope: &[i64]) -> Result<HashMap<String, i64>> {
+async fn id_map(
+    conn: &mut AnyConnection,
+    table: &str,
+    scope_col: &str,
+    scope: &[i64],
+) -> Result<HashMap<String, i64>> {
     let mut map = HashMap::new();
     for chunk in scope.chunks(500) {
-        let sql = format!("SELECT id, sourced_id FROM {table} WHERE {scope_col} IN ({})", crate::placeholders(1, chunk.len()));
-        let rows = crate::bind_ids(sqlx::query(&sql), chunk).fetch_all(&mut *conn).await?;
+        let sql = format!(
+            "SELECT id, sourced_id FROM {table} WHERE {scope_col} IN ({})",
+            crate::placeholders(1, chunk.len())
+        );
+        let rows = crate::bind_ids(sqlx::query(&sql), chunk)
+            .fetch_all(&mut *conn)
+            .await?;
         for r in rows {
-            map.insert(r.try_get::<String, _>("sourced_id")?, r.try_get::<i64, _>("id")?);
+            map.insert(
+                r.try_get::<String, _>("sourced_id")?,
+                r.try_get::<i64, _>("id")?,
+            );
         }
     }
     Ok(map)
@@ -108,15 +121,34 @@ fn b(x: bool) -> i64 {
 impl Store {
     /// Validates `ds` and writes it in one transaction. Accounts get `password_hash` (a PHC
     /// string), or none (they cannot log in until a password is set).
-    pub async fn import(&self, ds: &Dataset, password_hash: Option<&str>, progress: ImportProgress<'_>) -> Result<()> {
+    pub async fn import(
+        &self,
+        ds: &Dataset,
+        password_hash: Option<&str>,
+        progress: ImportProgress<'_>,
+    ) -> Result<()> {
         ds.validate()?;
         let mut tx = self.pool.begin().await?;
         let c: &mut AnyConnection = &mut tx;
 
-        insert_rows(c, "districts", &["sourced_id", "name"], ds.districts.iter().map(|d| vec![d.sourced_id.as_str().into(), d.name.as_str().into()]).collect(), "districts", progress).await?;
+        insert_rows(
+            c,
+            "districts",
+            &["sourced_id", "name"],
+            ds.districts
+                .iter()
+                .map(|d| vec![d.sourced_id.as_str().into(), d.name.as_str().into()])
+                .collect(),
+            "districts",
+            progress,
+        )
+        .await?;
         let mut districts = HashMap::new();
         for d in &ds.districts {
-            let id: i64 = sqlx::query_scalar("SELECT id FROM districts WHERE sourced_id = $1").bind(d.sourced_id.as_str()).fetch_one(&mut *c).await?;
+            let id: i64 = sqlx::query_scalar("SELECT id FROM districts WHERE sourced_id = $1")
+                .bind(d.sourced_id.as_str())
+                .fetch_one(&mut *c)
+                .await?;
             districts.insert(d.sourced_id.as_str().to_owned(), id);
         }
         let rows = ds
@@ -132,26 +164,68 @@ impl Store {
                 ]
             })
             .collect();
-        insert_rows(c, "schools", &["sourced_id", "district_id", "name", "grade_low", "grade_high"], rows, "schools", progress).await?;
+        insert_rows(
+            c,
+            "schools",
+            &[
+                "sourced_id",
+                "district_id",
+                "name",
+                "grade_low",
+                "grade_high",
+            ],
+            rows,
+            "schools",
+            progress,
+        )
+        .await?;
         let district_ids: Vec<i64> = districts.values().copied().collect();
         let schools = id_map(c, "schools", "district_id", &district_ids).await?;
-        let school_ids: Vec<i64> = ds.schools.iter().map(|s| schools[s.sourced_id.as_str()]).collect();
+        let school_ids: Vec<i64> = ds
+            .schools
+            .iter()
+            .map(|s| schools[s.sourced_id.as_str()])
+            .collect();
 
         // Terms: parents first, so that children can refer to them.
         let mut rows = Vec::new();
         for s in &ds.schools {
             for t in s.terms.iter().filter(|t| t.parent.is_none()) {
-                rows.push(vec![t.sourced_id.as_str().into(), schools[s.sourced_id.as_str()].into(), V::OI(None), t.kind.as_str().into(), t.name.as_str().into(), t.start_date.as_str().into(), t.end_date.as_str().into()]);
+                rows.push(vec![
+                    t.sourced_id.as_str().into(),
+                    schools[s.sourced_id.as_str()].into(),
+                    V::OI(None),
+                    t.kind.as_str().into(),
+                    t.name.as_str().into(),
+                    t.start_date.as_str().into(),
+                    t.end_date.as_str().into(),
+                ]);
             }
         }
-        let term_cols = ["sourced_id", "school_id", "parent_id", "kind", "name", "start_date", "end_date"];
+        let term_cols = [
+            "sourced_id",
+            "school_id",
+            "parent_id",
+            "kind",
+            "name",
+            "start_date",
+            "end_date",
+        ];
         insert_rows(c, "terms", &term_cols, rows, "terms", progress).await?;
         let mut terms = id_map(c, "terms", "school_id", &school_ids).await?;
         let mut rows = Vec::new();
         for s in &ds.schools {
             for t in s.terms.iter() {
                 if let Some(p) = &t.parent {
-                    rows.push(vec![t.sourced_id.as_str().into(), schools[s.sourced_id.as_str()].into(), V::OI(terms.get(p.as_str()).copied()), t.kind.as_str().into(), t.name.as_str().into(), t.start_date.as_str().into(), t.end_date.as_str().into()]);
+                    rows.push(vec![
+                        t.sourced_id.as_str().into(),
+                        schools[s.sourced_id.as_str()].into(),
+                        V::OI(terms.get(p.as_str()).copied()),
+                        t.kind.as_str().into(),
+                        t.name.as_str().into(),
+                        t.start_date.as_str().into(),
+                        t.end_date.as_str().into(),
+                    ]);
                 }
             }
         }
@@ -172,11 +246,41 @@ impl Store {
                 days.push(vec![sid.into(), i64::from(d.index()).into()]);
             }
             for (i, p) in s.grid.periods().iter().enumerate() {
-                periods.push(vec![sid.into(), (i as i64).into(), p.name.as_str().into(), i64::from(p.start_minute).into(), i64::from(p.end_minute).into(), p.kind.as_str().into()]);
+                periods.push(vec![
+                    sid.into(),
+                    (i as i64).into(),
+                    p.name.as_str().into(),
+                    i64::from(p.start_minute).into(),
+                    i64::from(p.end_minute).into(),
+                    p.kind.as_str().into(),
+                ]);
             }
         }
-        insert_rows(c, "grid_days", &["school_id", "day"], days, "time grid", progress).await?;
-        insert_rows(c, "grid_periods", &["school_id", "idx", "name", "start_minute", "end_minute", "kind"], periods, "time grid", progress).await?;
+        insert_rows(
+            c,
+            "grid_days",
+            &["school_id", "day"],
+            days,
+            "time grid",
+            progress,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "grid_periods",
+            &[
+                "school_id",
+                "idx",
+                "name",
+                "start_minute",
+                "end_minute",
+                "kind",
+            ],
+            periods,
+            "time grid",
+            progress,
+        )
+        .await?;
 
         let rows = ds
             .educators
@@ -196,21 +300,66 @@ impl Store {
                 ]
             })
             .collect();
-        insert_rows(c, "educators", &["sourced_id", "school_id", "given_name", "family_name", "email", "role_type", "employment", "fte_milli", "years_experience", "availability"], rows, "educators", progress).await?;
+        insert_rows(
+            c,
+            "educators",
+            &[
+                "sourced_id",
+                "school_id",
+                "given_name",
+                "family_name",
+                "email",
+                "role_type",
+                "employment",
+                "fte_milli",
+                "years_experience",
+                "availability",
+            ],
+            rows,
+            "educators",
+            progress,
+        )
+        .await?;
         let educators = id_map(c, "educators", "school_id", &school_ids).await?;
         let mut expertise = Vec::new();
         let mut competencies = Vec::new();
         for e in &ds.educators {
             let id = educators[e.sourced_id.as_str()];
             for x in &e.expertise {
-                expertise.push(vec![id.into(), x.subject.as_str().into(), i64::from(x.level).into()]);
+                expertise.push(vec![
+                    id.into(),
+                    x.subject.as_str().into(),
+                    i64::from(x.level).into(),
+                ]);
             }
             for x in &e.competencies {
-                competencies.push(vec![id.into(), x.code.as_str().into(), i64::from(x.level).into(), x.evidence.as_str().into(), x.source.as_str().into()]);
+                competencies.push(vec![
+                    id.into(),
+                    x.code.as_str().into(),
+                    i64::from(x.level).into(),
+                    x.evidence.as_str().into(),
+                    x.source.as_str().into(),
+                ]);
             }
         }
-        insert_rows(c, "educator_expertise", &["educator_id", "subject", "level"], expertise, "educator expertise", progress).await?;
-        insert_rows(c, "educator_competencies", &["educator_id", "code", "level", "evidence", "source"], competencies, "educator competencies", progress).await?;
+        insert_rows(
+            c,
+            "educator_expertise",
+            &["educator_id", "subject", "level"],
+            expertise,
+            "educator expertise",
+            progress,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "educator_competencies",
+            &["educator_id", "code", "level", "evidence", "source"],
+            competencies,
+            "educator competencies",
+            progress,
+        )
+        .await?;
 
         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         let rows = ds
@@ -228,7 +377,23 @@ impl Store {
                 ]
             })
             .collect();
-        insert_rows(c, "students", &["sourced_id", "school_id", "given_name", "family_name", "grade", "interests", "strengths"], rows, "students", progress).await?;
+        insert_rows(
+            c,
+            "students",
+            &[
+                "sourced_id",
+                "school_id",
+                "given_name",
+                "family_name",
+                "grade",
+                "interests",
+                "strengths",
+            ],
+            rows,
+            "students",
+            progress,
+        )
+        .await?;
         let students = id_map(c, "students", "school_id", &school_ids).await?;
         let rows = ds
             .students
@@ -251,42 +416,142 @@ impl Store {
                 ]
             })
             .collect();
-        insert_rows(c, "student_sensitive", &["student_id", "iep", "plan_504", "english_learner", "ell_proficiency", "health", "services", "birth_date", "gender", "race_ethnicity", "home_language", "free_reduced_lunch"], rows, "student needs", progress).await?;
+        insert_rows(
+            c,
+            "student_sensitive",
+            &[
+                "student_id",
+                "iep",
+                "plan_504",
+                "english_learner",
+                "ell_proficiency",
+                "health",
+                "services",
+                "birth_date",
+                "gender",
+                "race_ethnicity",
+                "home_language",
+                "free_reduced_lunch",
+            ],
+            rows,
+            "student needs",
+            progress,
+        )
+        .await?;
 
         let rows = ds
             .teams
             .iter()
-            .map(|t| vec![t.sourced_id.as_str().into(), schools[t.school.as_str()].into(), terms[t.term.as_str()].into(), t.name.as_str().into(), t.kind.as_str().into(), t.description.as_str().into()])
+            .map(|t| {
+                vec![
+                    t.sourced_id.as_str().into(),
+                    schools[t.school.as_str()].into(),
+                    terms[t.term.as_str()].into(),
+                    t.name.as_str().into(),
+                    t.kind.as_str().into(),
+                    t.description.as_str().into(),
+                ]
+            })
             .collect();
-        insert_rows(c, "teams", &["sourced_id", "school_id", "term_id", "name", "kind", "description"], rows, "teams", progress).await?;
+        insert_rows(
+            c,
+            "teams",
+            &[
+                "sourced_id",
+                "school_id",
+                "term_id",
+                "name",
+                "kind",
+                "description",
+            ],
+            rows,
+            "teams",
+            progress,
+        )
+        .await?;
         let teams = id_map(c, "teams", "school_id", &school_ids).await?;
         let mut members = Vec::new();
         let mut roster = Vec::new();
         for t in &ds.teams {
             let tid = teams[t.sourced_id.as_str()];
             for (e, role) in &t.members {
-                members.push(vec![tid.into(), educators[e.as_str()].into(), role.as_str().into()]);
+                members.push(vec![
+                    tid.into(),
+                    educators[e.as_str()].into(),
+                    role.as_str().into(),
+                ]);
             }
             for s in &t.roster {
-                roster.push(vec![terms[t.term.as_str()].into(), students[s.as_str()].into(), tid.into()]);
+                roster.push(vec![
+                    terms[t.term.as_str()].into(),
+                    students[s.as_str()].into(),
+                    tid.into(),
+                ]);
             }
         }
-        insert_rows(c, "team_members", &["team_id", "educator_id", "member_role"], members, "team members", progress).await?;
-        insert_rows(c, "roster_entries", &["term_id", "student_id", "team_id"], roster, "rosters", progress).await?;
+        insert_rows(
+            c,
+            "team_members",
+            &["team_id", "educator_id", "member_role"],
+            members,
+            "team members",
+            progress,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "roster_entries",
+            &["term_id", "student_id", "team_id"],
+            roster,
+            "rosters",
+            progress,
+        )
+        .await?;
         let rows = ds
             .services
             .iter()
-            .map(|s| vec![educators[s.educator.as_str()].into(), students[s.student.as_str()].into(), terms[s.term.as_str()].into(), s.service.as_str().into()])
+            .map(|s| {
+                vec![
+                    educators[s.educator.as_str()].into(),
+                    students[s.student.as_str()].into(),
+                    terms[s.term.as_str()].into(),
+                    s.service.as_str().into(),
+                ]
+            })
             .collect();
-        insert_rows(c, "service_assignments", &["educator_id", "student_id", "term_id", "service"], rows, "services", progress).await?;
+        insert_rows(
+            c,
+            "service_assignments",
+            &["educator_id", "student_id", "term_id", "service"],
+            rows,
+            "services",
+            progress,
+        )
+        .await?;
 
         // Spaces: rooms first, then zones that refer to them.
-        let space_cols = ["sourced_id", "school_id", "parent_id", "name", "kind", "capacity"];
+        let space_cols = [
+            "sourced_id",
+            "school_id",
+            "parent_id",
+            "name",
+            "kind",
+            "capacity",
+        ];
         let rows = ds
             .spaces
             .iter()
             .filter(|s| s.parent.is_none())
-            .map(|s| vec![s.sourced_id.as_str().into(), schools[s.school.as_str()].into(), V::OI(None), s.name.as_str().into(), s.kind.as_str().into(), i64::from(s.capacity).into()])
+            .map(|s| {
+                vec![
+                    s.sourced_id.as_str().into(),
+                    schools[s.school.as_str()].into(),
+                    V::OI(None),
+                    s.name.as_str().into(),
+                    s.kind.as_str().into(),
+                    i64::from(s.capacity).into(),
+                ]
+            })
             .collect();
         insert_rows(c, "spaces", &space_cols, rows, "spaces", progress).await?;
         let rooms = id_map(c, "spaces", "school_id", &school_ids).await?;
@@ -295,7 +560,14 @@ impl Store {
             .iter()
             .filter_map(|s| {
                 let parent = rooms.get(s.parent.as_ref()?.as_str()).copied();
-                Some(vec![s.sourced_id.as_str().into(), schools[s.school.as_str()].into(), V::OI(parent), s.name.as_str().into(), s.kind.as_str().into(), i64::from(s.capacity).into()])
+                Some(vec![
+                    s.sourced_id.as_str().into(),
+                    schools[s.school.as_str()].into(),
+                    V::OI(parent),
+                    s.name.as_str().into(),
+                    s.kind.as_str().into(),
+                    i64::from(s.capacity).into(),
+                ])
             })
             .collect();
         insert_rows(c, "spaces", &space_cols, rows, "spaces", progress).await?;
@@ -315,7 +587,23 @@ impl Store {
                 ]
             })
             .collect();
-        insert_rows(c, "space_bookings", &["space_id", "term_id", "day", "period_idx", "team_id", "headcount", "purpose"], rows, "space bookings", progress).await?;
+        insert_rows(
+            c,
+            "space_bookings",
+            &[
+                "space_id",
+                "term_id",
+                "day",
+                "period_idx",
+                "team_id",
+                "headcount",
+                "purpose",
+            ],
+            rows,
+            "space bookings",
+            progress,
+        )
+        .await?;
 
         let now = now_ms();
         let rows = ds
@@ -333,7 +621,23 @@ impl Store {
                 ]
             })
             .collect();
-        insert_rows(c, "users", &["email", "display_name", "password_hash", "system_role", "school_id", "educator_id", "created_at"], rows, "accounts", progress).await?;
+        insert_rows(
+            c,
+            "users",
+            &[
+                "email",
+                "display_name",
+                "password_hash",
+                "system_role",
+                "school_id",
+                "educator_id",
+                "created_at",
+            ],
+            rows,
+            "accounts",
+            progress,
+        )
+        .await?;
 
         tx.commit().await?;
         // Keep the planner's statistics fresh after a bulk load.
@@ -345,4 +649,3 @@ impl Store {
         Ok(())
     }
 }
-

@@ -16,7 +16,10 @@ pub mod testing;
 
 pub use audit::{AuditEntry, AuditOutcome, AuditRow};
 pub use import::ImportProgress;
-pub use school::{BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SpaceRow, TeamDetail, TeamMemberRow, TeamSummary, TermRow};
+pub use school::{
+    BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SpaceRow, TeamDetail, TeamMemberRow,
+    TeamSummary, TermRow,
+};
 pub use students::StudentRecord;
 pub use teams::NewTeamInput;
 
@@ -82,7 +85,8 @@ impl Store {
             url.to_owned()
         };
         // Validate the URL before handing it to the pool, for a clear error.
-        sqlx::any::AnyConnectOptions::from_str(&url).map_err(|_| StoreError::BadUrl(url.clone()))?;
+        sqlx::any::AnyConnectOptions::from_str(&url)
+            .map_err(|_| StoreError::BadUrl(url.clone()))?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .after_connect(move |conn, _| {
@@ -103,7 +107,11 @@ impl Store {
     async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -114,7 +122,9 @@ impl Store {
 
     /// True when the database holds no district yet (a fresh install).
     pub async fn is_empty(&self) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM districts").fetch_one(&self.pool).await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM districts")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n == 0)
     }
 
@@ -126,11 +136,17 @@ impl Store {
 
 /// `$start, $start+1, …` for `n` values.
 fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Binds every id of a list to a query built with [`placeholders`].
-fn bind_ids<'q>(mut q: Query<'q, Any, AnyArguments<'q>>, ids: &[i64]) -> Query<'q, Any, AnyArguments<'q>> {
+fn bind_ids<'q>(
+    mut q: Query<'q, Any, AnyArguments<'q>>,
+    ids: &[i64],
+) -> Query<'q, Any, AnyArguments<'q>> {
     for id in ids {
         q = q.bind(*id);
     }

@@ -119,14 +119,18 @@ fn team_summary(r: &AnyRow) -> Result<TeamSummary> {
         school: SchoolId(r.try_get("school_id")?),
         term: TermId(r.try_get("term_id")?),
         name: r.try_get("name")?,
-        kind: parse_col("team kind", TeamKind::parse(&r.try_get::<String, _>("kind")?))?,
+        kind: parse_col(
+            "team kind",
+            TeamKind::parse(&r.try_get::<String, _>("kind")?),
+        )?,
         description: r.try_get("description")?,
         members: r.try_get("members")?,
         roster_size: r.try_get("roster_size")?,
     })
 }
 
-const TEAM_SUMMARY_SQL: &str = "SELECT t.id, t.sourced_id, t.school_id, t.term_id, t.name, t.kind, t.description,
+const TEAM_SUMMARY_SQL: &str =
+    "SELECT t.id, t.sourced_id, t.school_id, t.term_id, t.name, t.kind, t.description,
         (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS members,
         (SELECT COUNT(*) FROM roster_entries r WHERE r.team_id = t.id) AS roster_size
      FROM teams t JOIN schools s ON s.id = t.school_id";
@@ -138,7 +142,11 @@ impl Store {
     }
 
     pub async fn school(&self, id: SchoolId) -> Result<Option<SchoolRow>> {
-        Ok(self.schools_where("WHERE s.id = $1", Some(id.0)).await?.into_iter().next())
+        Ok(self
+            .schools_where("WHERE s.id = $1", Some(id.0))
+            .await?
+            .into_iter()
+            .next())
     }
 
     async fn schools_where(&self, filter: &str, arg: Option<i64>) -> Result<Vec<SchoolRow>> {
@@ -163,7 +171,10 @@ impl Store {
                         id: TermId(id),
                         sourced_id: r.try_get("term_sid")?,
                         name: r.try_get("term_name")?,
-                        kind: parse_col("term kind", TermKind::parse(&r.try_get::<String, _>("term_kind")?))?,
+                        kind: parse_col(
+                            "term kind",
+                            TermKind::parse(&r.try_get::<String, _>("term_kind")?),
+                        )?,
                         start_date: r.try_get("start_date")?,
                         end_date: r.try_get("end_date")?,
                     }),
@@ -186,7 +197,11 @@ impl Store {
 
     /// The school's weekly time grid.
     pub async fn grid(&self, school: SchoolId) -> Result<Option<TimeGrid>> {
-        let days: Vec<i64> = sqlx::query_scalar("SELECT day FROM grid_days WHERE school_id = $1 ORDER BY day").bind(school.0).fetch_all(&self.pool).await?;
+        let days: Vec<i64> =
+            sqlx::query_scalar("SELECT day FROM grid_days WHERE school_id = $1 ORDER BY day")
+                .bind(school.0)
+                .fetch_all(&self.pool)
+                .await?;
         if days.is_empty() {
             return Ok(None);
         }
@@ -195,13 +210,28 @@ impl Store {
         for r in rows {
             periods.push(Period {
                 name: r.try_get("name")?,
-                start_minute: parse_col("start minute", u16::try_from(r.try_get::<i64, _>("start_minute")?))?,
-                end_minute: parse_col("end minute", u16::try_from(r.try_get::<i64, _>("end_minute")?))?,
-                kind: parse_col("period kind", PeriodKind::parse(&r.try_get::<String, _>("kind")?))?,
+                start_minute: parse_col(
+                    "start minute",
+                    u16::try_from(r.try_get::<i64, _>("start_minute")?),
+                )?,
+                end_minute: parse_col(
+                    "end minute",
+                    u16::try_from(r.try_get::<i64, _>("end_minute")?),
+                )?,
+                kind: parse_col(
+                    "period kind",
+                    PeriodKind::parse(&r.try_get::<String, _>("kind")?),
+                )?,
             });
         }
-        let days = days.into_iter().map(DayOfWeek::from_index).collect::<std::result::Result<Vec<_>, _>>();
-        Ok(Some(parse_col("time grid", TimeGrid::new(parse_col("grid day", days)?, periods))?))
+        let days = days
+            .into_iter()
+            .map(DayOfWeek::from_index)
+            .collect::<std::result::Result<Vec<_>, _>>();
+        Ok(Some(parse_col(
+            "time grid",
+            TimeGrid::new(parse_col("grid day", days)?, periods),
+        )?))
     }
 
     /// The teams of a school's current term (or of every school, for `None`), core teams first.
@@ -214,13 +244,21 @@ impl Store {
         if let Some(s) = school {
             q = q.bind(s.0);
         }
-        q.fetch_all(&self.pool).await?.iter().map(team_summary).collect()
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(team_summary)
+            .collect()
     }
 
     /// One team with its members.
     pub async fn team(&self, id: TeamId) -> Result<Option<TeamDetail>> {
         let sql = format!("{TEAM_SUMMARY_SQL} WHERE t.id = $1");
-        let Some(row) = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await? else {
+        let Some(row) = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
             return Ok(None);
         };
         let team = team_summary(&row)?;
@@ -233,21 +271,41 @@ impl Store {
         .bind(id.0)
         .fetch_all(&self.pool)
         .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<std::result::Result<_, _>>()?;
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
         let expertise = self.expertise_of(&ids).await?;
         let mut members = Vec::new();
         for r in rows {
             let eid: i64 = r.try_get("id")?;
             members.push(TeamMemberRow {
                 educator: EducatorId(eid),
-                name: format!("{} {}", r.try_get::<String, _>("given_name")?, r.try_get::<String, _>("family_name")?),
+                name: format!(
+                    "{} {}",
+                    r.try_get::<String, _>("given_name")?,
+                    r.try_get::<String, _>("family_name")?
+                ),
                 email: r.try_get("email")?,
-                role_type: parse_col("role type", RoleType::parse(&r.try_get::<String, _>("role_type")?))?,
-                member_role: parse_col("team role", TeamMemberRole::parse(&r.try_get::<String, _>("member_role")?))?,
-                employment: parse_col("employment", Employment::parse(&r.try_get::<String, _>("employment")?))?,
+                role_type: parse_col(
+                    "role type",
+                    RoleType::parse(&r.try_get::<String, _>("role_type")?),
+                )?,
+                member_role: parse_col(
+                    "team role",
+                    TeamMemberRole::parse(&r.try_get::<String, _>("member_role")?),
+                )?,
+                employment: parse_col(
+                    "employment",
+                    Employment::parse(&r.try_get::<String, _>("employment")?),
+                )?,
                 fte_milli: r.try_get("fte_milli")?,
                 years_experience: r.try_get("years_experience")?,
-                expertise: expertise.iter().filter(|(e, _, l)| *e == eid && *l >= 3).map(|(_, s, _)| s.clone()).collect(),
+                expertise: expertise
+                    .iter()
+                    .filter(|(e, _, l)| *e == eid && *l >= 3)
+                    .map(|(_, s, _)| s.clone())
+                    .collect(),
             });
         }
         Ok(Some(TeamDetail { team, members }))
@@ -261,8 +319,18 @@ impl Store {
             "SELECT educator_id, subject, level FROM educator_expertise WHERE educator_id IN ({}) ORDER BY level DESC, subject",
             crate::placeholders(1, educators.len())
         );
-        let rows = crate::bind_ids(sqlx::query(&sql), educators).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get("educator_id")?, r.try_get("subject")?, r.try_get("level")?))).collect()
+        let rows = crate::bind_ids(sqlx::query(&sql), educators)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("educator_id")?,
+                    r.try_get("subject")?,
+                    r.try_get("level")?,
+                ))
+            })
+            .collect()
     }
 
     /// The school's spaces, rooms before their zones.
@@ -276,7 +344,10 @@ impl Store {
                 Ok(SpaceRow {
                     id: SpaceId(r.try_get("id")?),
                     name: r.try_get("name")?,
-                    kind: parse_col("space kind", SpaceKind::parse(&r.try_get::<String, _>("kind")?))?,
+                    kind: parse_col(
+                        "space kind",
+                        SpaceKind::parse(&r.try_get::<String, _>("kind")?),
+                    )?,
                     capacity: r.try_get("capacity")?,
                     parent: r.try_get::<Option<i64>, _>("parent_id")?.map(SpaceId),
                 })
@@ -302,7 +373,10 @@ impl Store {
                     team: TeamId(r.try_get("team_id")?),
                     team_name: r.try_get("team_name")?,
                     day: parse_col("day", DayOfWeek::from_index(r.try_get("day")?))?,
-                    period: parse_col("period", usize::try_from(r.try_get::<i64, _>("period_idx")?))?,
+                    period: parse_col(
+                        "period",
+                        usize::try_from(r.try_get::<i64, _>("period_idx")?),
+                    )?,
                     headcount: r.try_get("headcount")?,
                     purpose: r.try_get("purpose")?,
                 })
@@ -327,7 +401,12 @@ impl Store {
             .expertise_of(&[id.0])
             .await?
             .into_iter()
-            .map(|(_, subject, level)| Ok(ContentExpertise { subject, level: parse_col("level", Level::new(level))? }))
+            .map(|(_, subject, level)| {
+                Ok(ContentExpertise {
+                    subject,
+                    level: parse_col("level", Level::new(level))?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let comp_rows = sqlx::query("SELECT code, level, evidence, source FROM educator_competencies WHERE educator_id = $1 ORDER BY level DESC, code")
             .bind(id.0)
@@ -338,7 +417,10 @@ impl Store {
             competencies.push(Competency {
                 code: c.try_get("code")?,
                 level: parse_col("level", Level::new(c.try_get("level")?))?,
-                evidence: parse_col("evidence", Evidence::parse(&c.try_get::<String, _>("evidence")?))?,
+                evidence: parse_col(
+                    "evidence",
+                    Evidence::parse(&c.try_get::<String, _>("evidence")?),
+                )?,
                 source: c.try_get("source")?,
             });
         }
@@ -354,11 +436,20 @@ impl Store {
             teams.push(EducatorTeam {
                 team: TeamId(t.try_get("id")?),
                 name: t.try_get("name")?,
-                kind: parse_col("team kind", TeamKind::parse(&t.try_get::<String, _>("kind")?))?,
-                member_role: parse_col("team role", TeamMemberRole::parse(&t.try_get::<String, _>("member_role")?))?,
+                kind: parse_col(
+                    "team kind",
+                    TeamKind::parse(&t.try_get::<String, _>("kind")?),
+                )?,
+                member_role: parse_col(
+                    "team role",
+                    TeamMemberRole::parse(&t.try_get::<String, _>("member_role")?),
+                )?,
             });
         }
-        let employment = parse_col("employment", Employment::parse(&r.try_get::<String, _>("employment")?))?;
+        let employment = parse_col(
+            "employment",
+            Employment::parse(&r.try_get::<String, _>("employment")?),
+        )?;
         Ok(Some(EducatorDetail {
             id,
             sourced_id: r.try_get("sourced_id")?,
@@ -366,11 +457,17 @@ impl Store {
             given_name: r.try_get("given_name")?,
             family_name: r.try_get("family_name")?,
             email: r.try_get("email")?,
-            role_type: parse_col("role type", RoleType::parse(&r.try_get::<String, _>("role_type")?))?,
+            role_type: parse_col(
+                "role type",
+                RoleType::parse(&r.try_get::<String, _>("role_type")?),
+            )?,
             employment,
             fte_milli: r.try_get("fte_milli")?,
             years_experience: r.try_get("years_experience")?,
-            availability: parse_col("availability", WeeklyAvailability::decode(&r.try_get::<String, _>("availability")?))?,
+            availability: parse_col(
+                "availability",
+                WeeklyAvailability::decode(&r.try_get::<String, _>("availability")?),
+            )?,
             expertise,
             competencies,
             teams,
@@ -379,7 +476,10 @@ impl Store {
     }
 
     /// Every educator of a school (id, name, role type), for pickers.
-    pub async fn educators_of(&self, school: SchoolId) -> Result<Vec<(EducatorId, String, RoleType)>> {
+    pub async fn educators_of(
+        &self,
+        school: SchoolId,
+    ) -> Result<Vec<(EducatorId, String, RoleType)>> {
         let rows = sqlx::query("SELECT id, given_name, family_name, role_type FROM educators WHERE school_id = $1 ORDER BY family_name, given_name")
             .bind(school.0)
             .fetch_all(&self.pool)
@@ -388,11 +488,17 @@ impl Store {
             .map(|r| {
                 Ok((
                     EducatorId(r.try_get("id")?),
-                    format!("{} {}", r.try_get::<String, _>("given_name")?, r.try_get::<String, _>("family_name")?),
-                    parse_col("role type", RoleType::parse(&r.try_get::<String, _>("role_type")?))?,
+                    format!(
+                        "{} {}",
+                        r.try_get::<String, _>("given_name")?,
+                        r.try_get::<String, _>("family_name")?
+                    ),
+                    parse_col(
+                        "role type",
+                        RoleType::parse(&r.try_get::<String, _>("role_type")?),
+                    )?,
                 ))
             })
             .collect()
     }
 }
-

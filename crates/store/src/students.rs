@@ -31,7 +31,11 @@ pub struct StudentRecord {
 impl Store {
     /// What the policy needs to decide whether `reader` may see `student`; `None` if no such
     /// student exists.
-    pub async fn student_facts(&self, student: StudentId, reader: Option<EducatorId>) -> Result<Option<StudentFacts>> {
+    pub async fn student_facts(
+        &self,
+        student: StudentId,
+        reader: Option<EducatorId>,
+    ) -> Result<Option<StudentFacts>> {
         let row = sqlx::query(
             "SELECT st.id, st.school_id, r.team_id,
                     (SELECT COUNT(*) FROM service_assignments a WHERE a.student_id = st.id AND a.term_id = s.current_term_id AND a.educator_id = $2) AS served
@@ -55,7 +59,11 @@ impl Store {
     }
 
     /// Facts for every student on a team's roster, for deciding each one.
-    pub async fn roster_facts(&self, team: TeamId, reader: Option<EducatorId>) -> Result<Vec<StudentFacts>> {
+    pub async fn roster_facts(
+        &self,
+        team: TeamId,
+        reader: Option<EducatorId>,
+    ) -> Result<Vec<StudentFacts>> {
         let rows = sqlx::query(
             "SELECT st.id, st.school_id, r.team_id,
                     (SELECT COUNT(*) FROM service_assignments a WHERE a.student_id = st.id AND a.term_id = r.term_id AND a.educator_id = $2) AS served
@@ -124,18 +132,27 @@ impl Store {
              WHERE st.id IN ({})",
             crate::placeholders(1, ids.len())
         );
-        let rows = crate::bind_ids(sqlx::query(&sql), &ids).fetch_all(&self.pool).await?;
+        let rows = crate::bind_ids(sqlx::query(&sql), &ids)
+            .fetch_all(&self.pool)
+            .await?;
         let mut base: HashMap<i64, sqlx::any::AnyRow> = HashMap::new();
         for r in rows {
             base.insert(r.try_get("id")?, r);
         }
-        let full: Vec<i64> = grants.iter().filter(|g| g.access().sees_sensitive()).map(|g| g.student().0).collect();
+        let full: Vec<i64> = grants
+            .iter()
+            .filter(|g| g.access().sees_sensitive())
+            .map(|g| g.student().0)
+            .collect();
         let sensitive = self.sensitive(&full).await?;
         let services = self.services_of(&full).await?;
         let mut out = Vec::with_capacity(grants.len());
         for g in grants {
             let id = g.student().0;
-            let r = base.get(&id).ok_or(StoreError::NotFound { what: "student", id })?;
+            let r = base.get(&id).ok_or(StoreError::NotFound {
+                what: "student",
+                id,
+            })?;
             let access = g.access();
             let team_id: Option<i64> = r.try_get("team_id")?;
             let core_team = match team_id {
@@ -144,7 +161,10 @@ impl Store {
             };
             let (profile, grade) = if access.sees_profile() {
                 (
-                    Some(StudentProfile { interests: json_list(&r.try_get::<String, _>("interests")?)?, strengths: json_list(&r.try_get::<String, _>("strengths")?)? }),
+                    Some(StudentProfile {
+                        interests: json_list(&r.try_get::<String, _>("interests")?)?,
+                        strengths: json_list(&r.try_get::<String, _>("strengths")?)?,
+                    }),
                     Some(parse_col("grade", Grade::new(r.try_get("grade")?))?),
                 )
             } else {
@@ -166,7 +186,9 @@ impl Store {
                 profile,
                 needs,
                 demographics,
-                served_by: access.sees_sensitive().then(|| services.get(&id).cloned().unwrap_or_default()),
+                served_by: access
+                    .sees_sensitive()
+                    .then(|| services.get(&id).cloned().unwrap_or_default()),
             });
         }
         Ok(out)
@@ -177,13 +199,21 @@ impl Store {
         if ids.is_empty() {
             return Ok(out);
         }
-        let sql = format!("SELECT * FROM student_sensitive WHERE student_id IN ({})", crate::placeholders(1, ids.len()));
-        for r in crate::bind_ids(sqlx::query(&sql), ids).fetch_all(&self.pool).await? {
+        let sql = format!(
+            "SELECT * FROM student_sensitive WHERE student_id IN ({})",
+            crate::placeholders(1, ids.len())
+        );
+        for r in crate::bind_ids(sqlx::query(&sql), ids)
+            .fetch_all(&self.pool)
+            .await?
+        {
             let needs = Needs {
                 iep: r.try_get::<i64, _>("iep")? != 0,
                 plan_504: r.try_get::<i64, _>("plan_504")? != 0,
                 english_learner: r.try_get::<i64, _>("english_learner")? != 0,
-                ell_proficiency: r.try_get::<Option<i64>, _>("ell_proficiency")?.and_then(|x| u8::try_from(x).ok()),
+                ell_proficiency: r
+                    .try_get::<Option<i64>, _>("ell_proficiency")?
+                    .and_then(|x| u8::try_from(x).ok()),
                 health: r.try_get("health")?,
                 services: json_list(&r.try_get::<String, _>("services")?)?,
             };
@@ -199,7 +229,10 @@ impl Store {
         Ok(out)
     }
 
-    async fn services_of(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<(EducatorId, String, String)>>> {
+    async fn services_of(
+        &self,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<(EducatorId, String, String)>>> {
         let mut out: HashMap<i64, Vec<_>> = HashMap::new();
         if ids.is_empty() {
             return Ok(out);
@@ -211,10 +244,17 @@ impl Store {
              WHERE a.term_id = s.current_term_id AND a.student_id IN ({}) ORDER BY a.service, e.family_name",
             crate::placeholders(1, ids.len())
         );
-        for r in crate::bind_ids(sqlx::query(&sql), ids).fetch_all(&self.pool).await? {
+        for r in crate::bind_ids(sqlx::query(&sql), ids)
+            .fetch_all(&self.pool)
+            .await?
+        {
             out.entry(r.try_get("student_id")?).or_default().push((
                 EducatorId(r.try_get("educator_id")?),
-                format!("{} {}", r.try_get::<String, _>("given_name")?, r.try_get::<String, _>("family_name")?),
+                format!(
+                    "{} {}",
+                    r.try_get::<String, _>("given_name")?,
+                    r.try_get::<String, _>("family_name")?
+                ),
                 r.try_get::<String, _>("service")?,
             ));
         }
@@ -222,9 +262,15 @@ impl Store {
     }
 
     /// Replaces a student's interests and strengths. Needs a grant that sees the profile.
-    pub async fn update_student_profile(&self, grant: &StudentGrant, profile: &StudentProfile) -> Result<()> {
+    pub async fn update_student_profile(
+        &self,
+        grant: &StudentGrant,
+        profile: &StudentProfile,
+    ) -> Result<()> {
         if !grant.access().sees_profile() {
-            return Err(StoreError::Conflict("this grant does not allow changing the profile".into()));
+            return Err(StoreError::Conflict(
+                "this grant does not allow changing the profile".into(),
+            ));
         }
         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         sqlx::query("UPDATE students SET interests = $1, strengths = $2 WHERE id = $3")
@@ -237,12 +283,17 @@ impl Store {
     }
 
     /// Looks a student up by `sourcedId` within a school (for forms that take one).
-    pub async fn student_id_by_sourced(&self, school: SchoolId, sourced_id: &str) -> Result<Option<StudentId>> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM students WHERE school_id = $1 AND sourced_id = $2")
-            .bind(school.0)
-            .bind(sourced_id)
-            .fetch_optional(&self.pool)
-            .await?;
+    pub async fn student_id_by_sourced(
+        &self,
+        school: SchoolId,
+        sourced_id: &str,
+    ) -> Result<Option<StudentId>> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM students WHERE school_id = $1 AND sourced_id = $2")
+                .bind(school.0)
+                .bind(sourced_id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(id.map(StudentId))
     }
 }

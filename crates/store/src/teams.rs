@@ -26,12 +26,22 @@ impl Store {
             .bind(team.0)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(StoreError::NotFound { what: "team", id: team.0 })?;
-        let (school, term, name): (i64, i64, String) = (t.try_get("school_id")?, t.try_get("term_id")?, t.try_get("name")?);
+            .ok_or(StoreError::NotFound {
+                what: "team",
+                id: team.0,
+            })?;
+        let (school, term, name): (i64, i64, String) = (
+            t.try_get("school_id")?,
+            t.try_get("term_id")?,
+            t.try_get("name")?,
+        );
         if t.try_get::<String, _>("kind")? != "core" {
             return Err(RuleViolation::RosterOnExtendedTeam { team: name }.into());
         }
-        let term_sid: String = sqlx::query_scalar("SELECT sourced_id FROM terms WHERE id = $1").bind(term).fetch_one(&mut *tx).await?;
+        let term_sid: String = sqlx::query_scalar("SELECT sourced_id FROM terms WHERE id = $1")
+            .bind(term)
+            .fetch_one(&mut *tx)
+            .await?;
         let mut seen = std::collections::HashSet::new();
         for s in students {
             if !seen.insert(*s) {
@@ -48,14 +58,33 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound { what: "student", id: s.0 })?;
             if row.try_get::<i64, _>("school_id")? != school {
-                return Err(StoreError::NotFound { what: "student", id: s.0 });
+                return Err(StoreError::NotFound {
+                    what: "student",
+                    id: s.0,
+                });
             }
             if let Some(existing) = row.try_get::<Option<String>, _>("team_name")? {
-                return Err(RuleViolation::StudentOnTwoRosters { student: row.try_get("sourced_id")?, term: term_sid, existing_team: existing }.into());
+                return Err(RuleViolation::StudentOnTwoRosters {
+                    student: row.try_get("sourced_id")?,
+                    term: term_sid,
+                    existing_team: existing,
+                }
+                .into());
             }
-            let r = sqlx::query("INSERT INTO roster_entries (term_id, student_id, team_id) VALUES ($1, $2, $3)").bind(term).bind(s.0).bind(team.0).execute(&mut *tx).await;
+            let r = sqlx::query(
+                "INSERT INTO roster_entries (term_id, student_id, team_id) VALUES ($1, $2, $3)",
+            )
+            .bind(term)
+            .bind(s.0)
+            .bind(team.0)
+            .execute(&mut *tx)
+            .await;
             if let Err(e) = r {
-                return Err(if crate::is_unique_violation(&e) { StoreError::Conflict(format!("student {s} was just added to another roster")) } else { e.into() });
+                return Err(if crate::is_unique_violation(&e) {
+                    StoreError::Conflict(format!("student {s} was just added to another roster"))
+                } else {
+                    e.into()
+                });
             }
         }
         tx.commit().await?;
@@ -64,12 +93,26 @@ impl Store {
 
     /// Takes a student off a team's roster.
     pub async fn remove_from_roster(&self, team: TeamId, student: StudentId) -> Result<()> {
-        let done = sqlx::query("DELETE FROM roster_entries WHERE team_id = $1 AND student_id = $2").bind(team.0).bind(student.0).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM roster_entries WHERE team_id = $1 AND student_id = $2")
+            .bind(team.0)
+            .bind(student.0)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
-            let name: Option<String> = sqlx::query_scalar("SELECT name FROM teams WHERE id = $1").bind(team.0).fetch_optional(&self.pool).await?;
+            let name: Option<String> = sqlx::query_scalar("SELECT name FROM teams WHERE id = $1")
+                .bind(team.0)
+                .fetch_optional(&self.pool)
+                .await?;
             return Err(match name {
-                Some(team) => RuleViolation::NotOnRoster { student: student.to_string(), team }.into(),
-                None => StoreError::NotFound { what: "team", id: team.0 },
+                Some(team) => RuleViolation::NotOnRoster {
+                    student: student.to_string(),
+                    team,
+                }
+                .into(),
+                None => StoreError::NotFound {
+                    what: "team",
+                    id: team.0,
+                },
             });
         }
         Ok(())
@@ -78,29 +121,49 @@ impl Store {
     /// Creates a team in the school's current term, checking its composition.
     pub async fn create_team(&self, input: &NewTeamInput) -> Result<TeamId> {
         let mut tx = self.pool.begin().await?;
-        let term: Option<i64> = sqlx::query_scalar("SELECT current_term_id FROM schools WHERE id = $1")
-            .bind(input.school.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound { what: "school", id: input.school.0 })?;
-        let term = term.ok_or_else(|| StoreError::Conflict("the school has no current term".into()))?;
+        let term: Option<i64> =
+            sqlx::query_scalar("SELECT current_term_id FROM schools WHERE id = $1")
+                .bind(input.school.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound {
+                    what: "school",
+                    id: input.school.0,
+                })?;
+        let term =
+            term.ok_or_else(|| StoreError::Conflict("the school has no current term".into()))?;
         let mut seats = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (e, _) in &input.members {
             if !seen.insert(*e) {
                 return Err(RuleViolation::Invalid(format!("educator {e} is listed twice")).into());
             }
-            let r = sqlx::query("SELECT school_id, given_name, family_name, role_type FROM educators WHERE id = $1")
-                .bind(e.0)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound { what: "educator", id: e.0 })?;
+            let r = sqlx::query(
+                "SELECT school_id, given_name, family_name, role_type FROM educators WHERE id = $1",
+            )
+            .bind(e.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "educator",
+                id: e.0,
+            })?;
             if r.try_get::<i64, _>("school_id")? != input.school.0 {
-                return Err(StoreError::NotFound { what: "educator", id: e.0 });
+                return Err(StoreError::NotFound {
+                    what: "educator",
+                    id: e.0,
+                });
             }
             seats.push(TeamSeat {
-                name: format!("{} {}", r.try_get::<String, _>("given_name")?, r.try_get::<String, _>("family_name")?),
-                role_type: parse_col("role type", RoleType::parse(&r.try_get::<String, _>("role_type")?))?,
+                name: format!(
+                    "{} {}",
+                    r.try_get::<String, _>("given_name")?,
+                    r.try_get::<String, _>("family_name")?
+                ),
+                role_type: parse_col(
+                    "role type",
+                    RoleType::parse(&r.try_get::<String, _>("role_type")?),
+                )?,
             });
         }
         check_composition(&input.name, input.kind, &seats)?;
@@ -115,7 +178,14 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         for (e, role) in &input.members {
-            sqlx::query("INSERT INTO team_members (team_id, educator_id, member_role) VALUES ($1, $2, $3)").bind(id).bind(e.0).bind(role.as_str()).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO team_members (team_id, educator_id, member_role) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(e.0)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(TeamId(id))
@@ -123,21 +193,62 @@ impl Store {
 
     /// Books a space for a team in one period of the week, refusing it over capacity (a zone's
     /// headcount also counts against its flexible room).
-    pub async fn book_space(&self, space: SpaceId, team: TeamId, day: DayOfWeek, period: usize, headcount: u32, purpose: &str) -> Result<i64> {
+    pub async fn book_space(
+        &self,
+        space: SpaceId,
+        team: TeamId,
+        day: DayOfWeek,
+        period: usize,
+        headcount: u32,
+        purpose: &str,
+    ) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
-        let t = sqlx::query("SELECT school_id, term_id FROM teams WHERE id = $1").bind(team.0).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound { what: "team", id: team.0 })?;
+        let t = sqlx::query("SELECT school_id, term_id FROM teams WHERE id = $1")
+            .bind(team.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "team",
+                id: team.0,
+            })?;
         let (school, term): (i64, i64) = (t.try_get("school_id")?, t.try_get("term_id")?);
-        let s = sqlx::query("SELECT school_id, name, capacity, parent_id FROM spaces WHERE id = $1").bind(space.0).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound { what: "space", id: space.0 })?;
+        let s =
+            sqlx::query("SELECT school_id, name, capacity, parent_id FROM spaces WHERE id = $1")
+                .bind(space.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound {
+                    what: "space",
+                    id: space.0,
+                })?;
         if s.try_get::<i64, _>("school_id")? != school {
-            return Err(StoreError::NotFound { what: "space", id: space.0 });
+            return Err(StoreError::NotFound {
+                what: "space",
+                id: space.0,
+            });
         }
-        let periods: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM grid_periods WHERE school_id = $1").bind(school).fetch_one(&mut *tx).await?;
+        let periods: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM grid_periods WHERE school_id = $1")
+                .bind(school)
+                .fetch_one(&mut *tx)
+                .await?;
         if period as i64 >= periods {
-            return Err(RuleViolation::Invalid(format!("the school's day has {periods} periods; period {} does not exist", period + 1)).into());
+            return Err(RuleViolation::Invalid(format!(
+                "the school's day has {periods} periods; period {} does not exist",
+                period + 1
+            ))
+            .into());
         }
-        let mut chain = vec![(space.0, s.try_get::<String, _>("name")?, s.try_get::<i64, _>("capacity")?)];
+        let mut chain = vec![(
+            space.0,
+            s.try_get::<String, _>("name")?,
+            s.try_get::<i64, _>("capacity")?,
+        )];
         if let Some(p) = s.try_get::<Option<i64>, _>("parent_id")? {
-            let pr = sqlx::query("SELECT name, capacity FROM spaces WHERE id = $1").bind(p).fetch_one(&mut *tx).await?;
+            let pr = sqlx::query("SELECT name, capacity FROM spaces WHERE id = $1")
+                .bind(p)
+                .fetch_one(&mut *tx)
+                .await?;
             chain.push((p, pr.try_get("name")?, pr.try_get("capacity")?));
         }
         for (sid, name, capacity) in chain {
@@ -152,8 +263,12 @@ impl Store {
             .bind(period as i64)
             .fetch_one(&mut *tx)
             .await?;
-            SpaceLoad { space: name, capacity: u32::try_from(capacity).unwrap_or(0), booked: u32::try_from(booked).unwrap_or(u32::MAX) }
-                .admit(headcount, day.name(), &format!("period {}", period + 1))?;
+            SpaceLoad {
+                space: name,
+                capacity: u32::try_from(capacity).unwrap_or(0),
+                booked: u32::try_from(booked).unwrap_or(u32::MAX),
+            }
+            .admit(headcount, day.name(), &format!("period {}", period + 1))?;
         }
         let id: i64 = sqlx::query_scalar("INSERT INTO space_bookings (space_id, term_id, day, period_idx, team_id, headcount, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
             .bind(space.0)

@@ -30,13 +30,21 @@ mod tempfile_dir {
 impl TestDb {
     /// Creates an empty database on `backend`.
     pub async fn new(backend: Backend) -> Self {
-        let unique = format!("{}_{}_{}", std::process::id(), crate::now_ms(), rand::random::<u32>());
+        let unique = format!(
+            "{}_{}_{}",
+            std::process::id(),
+            crate::now_ms(),
+            rand::random::<u32>()
+        );
         match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(format!("ensemble-test-{unique}"));
                 std::fs::create_dir_all(&dir).expect("create a temporary directory");
                 let url = format!("sqlite://{}", dir.join("test.db").display());
-                Self { url, _dir: Some(tempfile_dir::TempDir(dir)) }
+                Self {
+                    url,
+                    _dir: Some(tempfile_dir::TempDir(dir)),
+                }
             }
             Backend::Postgres => {
                 let admin = std::env::var("ENSEMBLE_TEST_POSTGRES_URL").expect(
@@ -44,15 +52,27 @@ impl TestDb {
                 );
                 let name = format!("ensemble_test_{unique}");
                 sqlx::any::install_default_drivers();
-                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await.expect("connect to the test PostgreSQL server");
-                sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.expect("create a test database");
-                let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
-                Self { url: format!("{base}/{name}"), _dir: None }
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                    .await
+                    .expect("connect to the test PostgreSQL server");
+                sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("create a test database");
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_owned())
+                    .unwrap_or(admin);
+                Self {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                }
             }
         }
     }
 
     pub async fn store(&self) -> Store {
-        Store::connect(&self.url).await.expect("connect to the test database")
+        Store::connect(&self.url)
+            .await
+            .expect("connect to the test database")
     }
 }

@@ -1,0 +1,682 @@
+//! The server end to end: the real application on a random port, over a fresh demo database,
+//! on SQLite and on PostgreSQL, spoken to over HTTP.
+
+use ensemble_store::testing::{TestDb, BACKENDS};
+use ensemble_store::{Backend, Store};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+struct App {
+    base: String,
+    store: Store,
+    logins: Vec<ensemble_demo::DemoLogin>,
+    _db: TestDb,
+}
+
+impl App {
+    async fn spawn(backend: Backend) -> Self {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        let (ds, logins) = ensemble_demo::demo_school(11);
+        let hash = ensemble_server::hash_password(ensemble_demo::DEMO_PASSWORD).expect("hash");
+        store
+            .import(&ds, Some(&hash), &|_, _, _| {})
+            .await
+            .expect("demo");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let state =
+            ensemble_server::AppState::new(store.clone(), ensemble_server::Config::default());
+        tokio::spawn(ensemble_server::serve(listener, state));
+        Self {
+            base,
+            store,
+            logins,
+            _db: db,
+        }
+    }
+
+    fn email(&self, role: &str) -> String {
+        self.logins
+            .iter()
+            .find(|l| l.role == role)
+            .map(|l| l.email.clone())
+            .expect("demo login for role")
+    }
+
+    async fn token(&self, role: &str) -> String {
+        self.store
+            .create_token(&self.email(role), "test")
+            .await
+            .expect("token")
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        let r = Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let r = Client::new()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A browser-like client (cookies kept, redirects not followed), signed in.
+    async fn browser(&self, email: &str) -> Client {
+        let c = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let csrf = csrf_of(
+            &c.get(format!("{}/login", self.base))
+                .send()
+                .await
+                .expect("login form")
+                .text()
+                .await
+                .expect("body"),
+        );
+        let r = c
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("email", email),
+                ("password", ensemble_demo::DEMO_PASSWORD),
+                ("csrf", &csrf),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
+        c
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at =
+        html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().expect("token").to_owned()
+}
+
+async fn each_backend<F, Fut>(f: F)
+where
+    F: Fn(Backend) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for b in BACKENDS {
+        f(b).await;
+    }
+}
+
+#[tokio::test]
+async fn a_member_reads_their_roster_and_is_refused_another_teams_student() {
+    each_backend(|b| async move {
+        let app = App::spawn(b).await;
+        let member = app.token("Core-team member").await;
+        let leader = app.token("School leader").await;
+        let (s, me) = app.get("/api/v1/me", &member).await;
+        assert_eq!(s, StatusCode::OK);
+        let my_team = me["core_team_ids"][0].as_i64().expect("a core team");
+
+        let (s, roster) = app
+            .get(&format!("/api/v1/teams/{my_team}/roster"), &member)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{roster}");
+        let students = roster["students"].as_array().expect("students");
+        assert!(students.len() >= 100, "{b:?}: {} students", students.len());
+        assert!(students
+            .iter()
+            .all(|s| s["access"] == "full" && s["needs"].is_object()));
+
+        let (_, teams) = app.get("/api/v1/teams", &leader).await;
+        let other = teams
+            .as_array()
+            .expect("teams")
+            .iter()
+            .find(|t| t["kind"] == "core" && t["id"] != my_team)
+            .expect("another core team")
+            .clone();
+        let (_, other_roster) = app
+            .get(&format!("/api/v1/teams/{}/roster", other["id"]), &leader)
+            .await;
+        let stranger = other_roster["students"][0]["id"]
+            .as_i64()
+            .expect("a student");
+
+        let (s, refused) = app
+            .get(&format!("/api/v1/students/{stranger}"), &member)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s2, missing) = app.get("/api/v1/students/987654", &member).await;
+        assert_eq!(s2, StatusCode::NOT_FOUND);
+        // The refusal does not tell a hidden student from a missing one.
+        let shape = |v: &Value| {
+            v["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_ascii_digit())
+                .collect::<String>()
+        };
+        assert_eq!(shape(&refused), shape(&missing));
+        let (s, _) = app
+            .get(&format!("/api/v1/teams/{}/roster", other["id"]), &member)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // The reads and the refusal are in the audit log, which the member may not read.
+        let (s, log) = app.get("/api/v1/audit?limit=50", &leader).await;
+        assert_eq!(s, StatusCode::OK);
+        let log = log.as_array().expect("entries");
+        let has = |action: &str, target: i64, outcome: &str| {
+            log.iter().any(|e| {
+                e["action"] == action
+                    && e["target_id"] == target
+                    && e["outcome"] == outcome
+                    && e["actor"] == app.email("Core-team member")
+            })
+        };
+        assert!(has("roster.read", my_team, "allowed"));
+        assert!(has("student.read", stranger, "denied"));
+        assert!(has("student.read", 987654, "not_found"));
+        assert!(has(
+            "roster.read",
+            other["id"].as_i64().expect("id"),
+            "denied"
+        ));
+        assert_eq!(
+            app.get("/api/v1/audit", &member).await.0,
+            StatusCode::FORBIDDEN
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn extended_and_community_members_see_only_what_they_need() {
+    each_backend(|b| async move {
+        let app = App::spawn(b).await;
+        let specialist = app.token("Extended team: specialist").await;
+        let community = app.token("Community educator").await;
+        let leader = app.token("School leader").await;
+        let (_, teams) = app.get("/api/v1/teams", &leader).await;
+        let core: Vec<i64> = teams
+            .as_array()
+            .expect("teams")
+            .iter()
+            .filter(|t| t["kind"] == "core")
+            .filter_map(|t| t["id"].as_i64())
+            .collect();
+        let mut seen = 0;
+        for t in &core {
+            let (s, r) = app
+                .get(&format!("/api/v1/teams/{t}/roster"), &specialist)
+                .await;
+            assert_eq!(s, StatusCode::OK);
+            assert_eq!(r["scope"], "served_only");
+            for st in r["students"].as_array().expect("students") {
+                seen += 1;
+                assert_eq!(st["access"], "standard");
+                assert!(
+                    st["needs"].is_null()
+                        && st["demographics"].is_null()
+                        && st["served_by"].is_null(),
+                    "{st}"
+                );
+                assert!(st["profile"].is_object());
+            }
+        }
+        assert!(seen > 0, "the specialist serves some students");
+        // A student the specialist does not serve is refused.
+        let (_, whole) = app
+            .get(&format!("/api/v1/teams/{}/roster", core[0]), &leader)
+            .await;
+        let mut refused = 0;
+        for st in whole["students"]
+            .as_array()
+            .expect("students")
+            .iter()
+            .take(40)
+        {
+            let id = st["id"].as_i64().expect("id");
+            let (s, v) = app
+                .get(&format!("/api/v1/students/{id}"), &specialist)
+                .await;
+            match s {
+                StatusCode::OK => assert!(v["needs"].is_null()),
+                StatusCode::NOT_FOUND => refused += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert!(refused > 0);
+        // The community educator sees names and groups only.
+        let mut community_seen = 0;
+        for t in &core {
+            let (_, r) = app
+                .get(&format!("/api/v1/teams/{t}/roster"), &community)
+                .await;
+            for st in r["students"].as_array().expect("students") {
+                community_seen += 1;
+                assert_eq!(st["access"], "directory");
+                assert!(
+                    st["profile"].is_null() && st["grade"].is_null() && st["needs"].is_null(),
+                    "{st}"
+                );
+                assert!(st["given_name"].is_string() && st["team"]["name"].is_string());
+            }
+        }
+        assert!(community_seen > 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
+    each_backend(|b| async move {
+        let app = App::spawn(b).await;
+        let leader = app.token("School leader").await;
+        let (_, teams) = app.get("/api/v1/teams", &leader).await;
+        let team = teams[0]["id"].as_i64().expect("team");
+        let size = teams[0]["roster_size"].as_i64().expect("size");
+        let (_, roster) = app
+            .get(&format!("/api/v1/teams/{team}/roster"), &leader)
+            .await;
+        let first = roster["students"][0]["id"].as_i64().expect("student");
+        let c = Client::new();
+        let url = format!("{}/api/v1/teams/{team}/roster", app.base);
+
+        // Malformed JSON.
+        let r = c
+            .post(&url)
+            .bearer_auth(&leader)
+            .header("content-type", "application/json")
+            .body("{\"student_ids\": [1,")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let v: Value = r.json().await.expect("json error");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .expect("message")
+                .contains("JSON"),
+            "{v}"
+        );
+        // Wrong content type.
+        let r = c
+            .post(&url)
+            .bearer_auth(&leader)
+            .body("student_ids=1")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        // Unknown field and wrong types.
+        assert_eq!(
+            app.send(
+                reqwest::Method::POST,
+                &format!("/api/v1/teams/{team}/roster"),
+                &leader,
+                json!({"students": [1]})
+            )
+            .await
+            .0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            app.send(
+                reqwest::Method::POST,
+                &format!("/api/v1/teams/{team}/roster"),
+                &leader,
+                json!({"student_ids": "x"})
+            )
+            .await
+            .0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        // Oversized body.
+        let big = json!({ "student_ids": vec![1; 40_000] });
+        let r = c
+            .post(&url)
+            .bearer_auth(&leader)
+            .json(&big)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        // Unknown and malformed ids.
+        assert_eq!(
+            app.get("/api/v1/teams/424242", &leader).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/api/v1/teams/abc", &leader).await.0,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            app.get("/api/v1/nowhere", &leader).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/api/v1/audit?limit=many", &leader).await.0,
+            StatusCode::BAD_REQUEST
+        );
+        // No token, a wrong token.
+        assert_eq!(
+            app.get("/api/v1/teams", "").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get("/api/v1/teams", "ens_nope").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+
+        // All or nothing: a free student with one already on another roster adds neither.
+        let (_, other) = app
+            .get(&format!("/api/v1/teams/{}/roster", teams[1]["id"]), &leader)
+            .await;
+        let taken = other["students"][0]["id"].as_i64().expect("student");
+        let (s, _) = app
+            .send(
+                reqwest::Method::DELETE,
+                &format!("/api/v1/teams/{team}/roster/{first}"),
+                &leader,
+                json!(null),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, v) = app
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/v1/teams/{team}/roster"),
+                &leader,
+                json!({"student_ids": [first, taken]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .expect("message")
+                .contains("already on the roster"),
+            "{v}"
+        );
+        let (_, after) = app.get(&format!("/api/v1/teams/{team}"), &leader).await;
+        assert_eq!(
+            after["team"]["roster_size"].as_i64(),
+            Some(size - 1),
+            "nothing was added"
+        );
+        let (s, v) = app
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/v1/teams/{team}/roster"),
+                &leader,
+                json!({"student_ids": [first]}),
+            )
+            .await;
+        assert_eq!((s, v["added"].as_i64()), (StatusCode::CREATED, Some(1)));
+        // A member (not a leader) may not change rosters.
+        let member = app.token("Core-team member").await;
+        let (s, _) = app
+            .send(
+                reqwest::Method::DELETE,
+                &format!("/api/v1/teams/{team}/roster/{first}"),
+                &member,
+                json!(null),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_models_rules_are_refused_with_what_and_where() {
+    each_backend(|b| async move {
+        let app = App::spawn(b).await;
+        let leader = app.token("School leader").await;
+        let (_, teams) = app.get("/api/v1/teams", &leader).await;
+        let ext = teams.as_array().expect("teams").iter().find(|t| t["kind"] == "extended").expect("extended").clone();
+        let (_, ext_detail) = app.get(&format!("/api/v1/teams/{}", ext["id"]), &leader).await;
+        let para = ext_detail["members"].as_array().expect("members").iter().find(|m| m["role_type"] == "paraeducator").expect("para")["educator_id"].clone();
+        let spec = ext_detail["members"].as_array().expect("members").iter().find(|m| m["role_type"] == "specialist").expect("specialist")["educator_id"].clone();
+        let body = json!({"name": "8 Cholla", "kind": "core", "members": [{"educator_id": para, "role": "lead"}, {"educator_id": spec, "role": "member"}]});
+        let (s, v) = app.send(reqwest::Method::POST, "/api/v1/teams", &leader, body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let msg = v["error"]["message"].as_str().expect("message");
+        assert!(msg.contains("8 Cholla") && msg.contains("at least two professional educators"), "{msg}");
+        let (_, detail) = app.get(&format!("/api/v1/teams/{}", teams[0]["id"]), &leader).await;
+        let pros: Vec<Value> = detail["members"].as_array().expect("members").iter().filter(|m| m["professional"] == true).map(|m| m["educator_id"].clone()).collect();
+        let body = json!({"name": "Pilot team", "kind": "core", "description": "two veterans", "members": [{"educator_id": pros[0], "role": "lead"}, {"educator_id": pros[1], "role": "member"}]});
+        let (s, v) = app.send(reqwest::Method::POST, "/api/v1/teams", &leader, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+
+        // Space over capacity: the first team's zones are full in every instruction block.
+        let booking = json!({"team_id": teams[0]["id"], "day": "monday", "period": 2, "headcount": 10, "purpose": "extra group"});
+        let zone = app.store.spaces(ensemble_domain::SchoolId(1)).await.expect("spaces").into_iter().find(|s| s.kind == ensemble_domain::SpaceKind::Zone).expect("zone");
+        let (s, v) = app.send(reqwest::Method::POST, &format!("/api/v1/spaces/{}/bookings", zone.id), &leader, booking).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let msg = v["error"]["message"].as_str().expect("message");
+        assert!(msg.contains(&zone.name) && msg.contains("Monday period 2"), "{msg}");
+        let ok = json!({"team_id": teams[0]["id"], "day": "monday", "period": 1, "headcount": 20});
+        assert_eq!(app.send(reqwest::Method::POST, &format!("/api/v1/spaces/{}/bookings", zone.id), &leader, ok).await.0, StatusCode::CREATED);
+        let bad_day = json!({"team_id": teams[0]["id"], "day": "someday", "period": 1, "headcount": 20});
+        assert_eq!(app.send(reqwest::Method::POST, &format!("/api/v1/spaces/{}/bookings", zone.id), &leader, bad_day).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pages_sign_in_protect_forms_and_limit_attempts() {
+    let app = App::spawn(Backend::Sqlite).await;
+    let member = app.email("Core-team member");
+    let c = app.browser(&member).await;
+    let home = c.get(format!("{}/", app.base)).send().await.expect("home");
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    let overview = c
+        .get(format!(
+            "{}{}",
+            app.base,
+            home.headers()["location"].to_str().expect("location")
+        ))
+        .send()
+        .await
+        .expect("overview");
+    assert_eq!(overview.status(), StatusCode::OK);
+    let html = overview.text().await.expect("html");
+    assert!(html.contains("Desert Willow Middle School") && html.contains("Learning Studio"));
+
+    // A student of the member's team: their page, and a profile edit with and without CSRF.
+    let me = app
+        .store
+        .login_lookup(&member)
+        .await
+        .expect("lookup")
+        .expect("account")
+        .0;
+    let p = app
+        .store
+        .principal(me)
+        .await
+        .expect("principal")
+        .expect("principal");
+    let facts = app
+        .store
+        .roster_facts(p.core_teams[0], p.educator)
+        .await
+        .expect("facts");
+    let sid = facts[0].student.0;
+    let page = c
+        .get(format!("{}/students/{sid}", app.base))
+        .send()
+        .await
+        .expect("student")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("Needs and plans"));
+    let csrf = csrf_of(&page);
+    let r = c
+        .post(format!("{}/students/{sid}/profile", app.base))
+        .form(&[
+            ("csrf", "forged"),
+            ("interests", "chess"),
+            ("strengths", ""),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c
+        .post(format!("{}/students/{sid}/profile", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("interests", &"x".repeat(61)),
+            ("strengths", ""),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("html").contains("Nothing was saved"));
+    let r = c
+        .post(format!("{}/students/{sid}/profile", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("interests", "chess, astronomy"),
+            ("strengths", "persistent"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = c
+        .get(format!("{}/students/{sid}", app.base))
+        .send()
+        .await
+        .expect("student")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("chess, astronomy"));
+    // A form post from another site is refused before it reaches the handler.
+    let r = c
+        .post(format!("{}/logout", app.base))
+        .header("origin", "http://evil.example")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Signed out, pages redirect to the sign-in form.
+    let r = c
+        .post(format!("{}/logout", app.base))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = c
+        .get(format!("{}/students/{sid}", app.base))
+        .send()
+        .await
+        .expect("student");
+    assert_eq!(r.headers()["location"], "/login");
+
+    // Failed sign-ins are limited per account.
+    let anon = Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let mut last = StatusCode::OK;
+    for _ in 0..7 {
+        let csrf = csrf_of(
+            &anon
+                .get(format!("{}/login", app.base))
+                .send()
+                .await
+                .expect("form")
+                .text()
+                .await
+                .expect("html"),
+        );
+        last = anon
+            .post(format!("{}/login", app.base))
+            .form(&[
+                ("email", member.as_str()),
+                ("password", "wrong"),
+                ("csrf", &csrf),
+            ])
+            .send()
+            .await
+            .expect("post")
+            .status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    // A sign-in without the form's token is refused.
+    let r = Client::new()
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("email", "principal@demo.example"),
+            ("password", ensemble_demo::DEMO_PASSWORD),
+            ("csrf", "x"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A form with missing fields is a clear 4xx.
+    let c2 = app.browser(&app.email("School leader")).await;
+    let r = c2
+        .post(format!("{}/teams/1/roster", app.base))
+        .form(&[("nothing", "here")])
+        .send()
+        .await
+        .expect("post");
+    assert!(r.status().is_client_error(), "{}", r.status());
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let app = App::spawn(Backend::Sqlite).await;
+    let (s, doc) = app.get("/api/v1/openapi.json", "").await;
+    assert_eq!(s, StatusCode::OK);
+    let mut paths: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(p, ops)| {
+            ops.as_object()
+                .into_iter()
+                .flat_map(|o| o.keys())
+                .map(move |m| format!("{} {p}", m.to_uppercase()))
+        })
+        .collect();
+    paths.sort();
+    insta::assert_snapshot!(paths.join("\n"));
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}

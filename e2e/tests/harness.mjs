@@ -1,0 +1,92 @@
+// Starts a real Ensemble server on the demo school (a fresh SQLite file, a free port) and a
+// real headless Chromium (Debian's, driven by playwright-core).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const BIN = process.env.ENSEMBLE_BIN || join(here, '..', '..', 'target', 'release', 'ensemble');
+export const SHOTS = join(here, '..', 'test-results');
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Starts `ensemble serve --demo`; resolves once it listens, with the printed demo accounts. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'ensemble-e2e-'));
+  const port = await freePort();
+  const database = `sqlite://${join(dir, 'e2e.db')}`;
+  const proc = spawn(BIN, ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--database', database], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ENSEMBLE_LOG: 'warn' },
+  });
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 60_000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('Ensemble is serving on')) { clearTimeout(timer); resolve(); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${out}\n${err}`)); });
+  });
+  const accounts = {};
+  for (const line of out.split('\n')) {
+    const m = line.match(/^\s{2}(.+?)\s{2,}(\S+@demo\.example)\s/);
+    if (m) accounts[m[1].trim()] = m[2];
+  }
+  const password = (out.match(/password: (\S+)\)/) || [])[1];
+  return {
+    base: `http://127.0.0.1:${port}`,
+    accounts,
+    password,
+    database,
+    token(email) {
+      return execFileSync(BIN, ['token', 'create', '--email', email, '--database', database]).toString().trim();
+    },
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => { if (proc.exitCode !== null) r(); else proc.on('exit', r); });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startBrowser() {
+  mkdirSync(SHOTS, { recursive: true });
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ensemble-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through the login form, as a person would. */
+export async function signIn(page, base, email, password) {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}

@@ -1,0 +1,106 @@
+// A core-team member signs in, opens their team's shared roster, and is refused a student of
+// another team — on the page and in the API — and the school leader sees both the reads and
+// the refusal in the audit log.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, startBrowser, signIn, SHOTS } from './harness.mjs';
+
+let server;
+let chrome;
+
+before(async () => {
+  server = await startServer();
+  chrome = await startBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+async function api(path, token) {
+  const r = await fetch(`${server.base}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  return { status: r.status, body: await r.json() };
+}
+
+test('a team member sees their roster and is refused another team\'s student', async () => {
+  const member = server.accounts['Core-team member'];
+  assert.ok(member, `the demo printed a core-team member account: ${JSON.stringify(server.accounts)}`);
+  const leaderToken = server.token(server.accounts['School leader']);
+  const memberToken = server.token(member);
+
+  // Which team is the member's, and a student of another team (asked as the school leader).
+  const me = await api('/api/v1/me', memberToken);
+  assert.equal(me.status, 200);
+  const myTeam = me.body.core_team_ids[0];
+  const teams = await api('/api/v1/teams', leaderToken);
+  const other = teams.body.find((t) => t.kind === 'core' && t.id !== myTeam);
+  const otherRoster = await api(`/api/v1/teams/${other.id}/roster`, leaderToken);
+  const stranger = otherRoster.body.students[0];
+
+  const context = await chrome.browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.base, member, server.password);
+  assert.match(await page.title(), /Desert Willow/);
+
+  // From the school overview to the team page.
+  const myTeamName = teams.body.find((t) => t.id === myTeam).name;
+  await Promise.all([page.waitForNavigation(), page.click(`#core-teams a:text-is("${myTeamName}")`)]);
+  assert.equal(new URL(page.url()).pathname, `/teams/${myTeam}`);
+  const rows = await page.locator('#roster tbody tr').count();
+  const expected = teams.body.find((t) => t.id === myTeam).roster_size;
+  assert.equal(rows, expected, 'the whole shared roster is listed');
+  assert.ok(await page.locator('#roster th:text-is("Plans")').count(), 'a core-team member sees plan flags');
+  await page.screenshot({ path: join(SHOTS, 'team-roster.png'), fullPage: false });
+
+  // Open one of the team's students: sensitive fields are there for a core-team member.
+  await Promise.all([page.waitForNavigation(), page.locator('#roster tbody a').first().click()]);
+  assert.equal(await page.locator('#sensitive').count(), 1);
+
+  // Another team's student, by address: refused, without saying whether the student exists.
+  const resp = await page.goto(`${server.base}/students/${stranger.id}`);
+  assert.equal(resp.status(), 404);
+  const message = await page.locator('#error-message').textContent();
+  assert.match(message, /that you may see/);
+  assert.ok(!(await page.content()).includes(stranger.family_name), 'no trace of the student on the page');
+  await page.screenshot({ path: join(SHOTS, 'refused.png') });
+  const missing = await page.goto(`${server.base}/students/999999`);
+  assert.equal(missing.status(), 404);
+  assert.equal((await page.locator('#error-message').textContent()).replace(/\d+/g, 'N'), message.replace(/\d+/g, 'N'),
+    'a missing student and a forbidden one answer alike');
+
+  // The other team's roster is refused on its page too.
+  await page.goto(`${server.base}/teams/${other.id}`);
+  assert.equal(await page.locator('#roster').count(), 0);
+  assert.match(await page.locator('#roster-refused').textContent(), /Only the members/);
+
+  // And in the API.
+  const apiRefusal = await api(`/api/v1/students/${stranger.id}`, memberToken);
+  assert.equal(apiRefusal.status, 404);
+  assert.equal(apiRefusal.body.error.code, 'not_found');
+  const apiRoster = await api(`/api/v1/teams/${myTeam}/roster`, memberToken);
+  assert.equal(apiRoster.status, 200);
+  assert.equal(apiRoster.body.students.length, expected);
+
+  // The school leader sees the reads and the refusals in the audit log.
+  const leaderPage = await (await chrome.browser.newContext()).newPage();
+  await signIn(leaderPage, server.base, server.accounts['School leader'], server.password);
+  await leaderPage.goto(`${server.base}/audit`);
+  const audit = await leaderPage.locator('#audit tbody').textContent();
+  assert.match(audit, new RegExp(`student ${stranger.id}\\s*denied`));
+  assert.match(audit, new RegExp(`roster\\.read\\s*team ${myTeam}\\s*allowed`));
+  await leaderPage.screenshot({ path: join(SHOTS, 'audit.png') });
+  await context.close();
+});
+
+test('a bad sign-in is refused and the form survives', async () => {
+  const page = await (await chrome.browser.newContext()).newPage();
+  await page.goto(`${server.base}/login`);
+  await page.fill('input[name=email]', server.accounts['School leader']);
+  await page.fill('input[name=password]', 'not the password');
+  const [resp] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(resp.status(), 401);
+  assert.match(await page.locator('[role=alert]').textContent(), /do not match/);
+  assert.equal(await page.inputValue('input[name=email]'), server.accounts['School leader']);
+});
