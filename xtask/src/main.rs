@@ -27,9 +27,10 @@ fn main() -> Result<()> {
             Ok(())
         }
         Some("bench-roster") => bench_roster(&args[1..]),
+        Some("bench-demo") => bench_demo(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)"
+                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL"
             );
             Ok(())
         }
@@ -219,23 +220,23 @@ impl Drop for Postgres {
     }
 }
 
-/// Serves the demo from a release build and loads the team roster page with wrk.
+/// Serves the demo from a release build, signs in as a core-team lead and loads their team's
+/// roster page (HTML, as a browser gets it) and the roster API with wrk; `/healthz`, measured in
+/// the same run, is the baseline the ratios are against.
 fn bench_roster(args: &[String]) -> Result<()> {
-    let seconds: u64 = args
-        .iter()
-        .position(|a| a == "--seconds")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
-    if !have("/usr/bin/wrk") {
-        run(Command::new("apt-get").args(["install", "-y", "-qq", "wrk"]))?;
+    let seconds: u64 = flag(args, "--seconds").unwrap_or(10);
+    let connections: u64 = flag(args, "--connections").unwrap_or(16);
+    if !have("/usr/bin/wrk") || !have("/usr/bin/curl") {
+        run(Command::new("apt-get").args(["install", "-y", "-qq", "wrk", "curl"]))?;
     }
     run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
     let dir = std::env::temp_dir().join(format!("ensemble-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let db = format!("sqlite://{}", dir.join("bench.db").display());
     let port = free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
     let bin = project_root().join("target/release/ensemble");
+    let out = dir.join("serve.out");
     let mut server = Server(
         Command::new(&bin)
             .args([
@@ -246,51 +247,216 @@ fn bench_roster(args: &[String]) -> Result<()> {
                 "--database",
                 &db,
             ])
-            .stdout(Stdio::null())
+            .env("ENSEMBLE_LOG", "warn")
+            .stdout(std::fs::File::create(&out)?)
             .spawn()?,
     );
     wait_for_port(port)?;
+    let printed = std::fs::read_to_string(&out)?;
+    let lead = printed
+        .lines()
+        .find(|l| l.trim_start().starts_with("Core-team lead"))
+        .and_then(|l| l.split_whitespace().find(|w| w.contains('@')))
+        .context("the demo printed no core-team lead")?
+        .to_owned();
+    let password = printed
+        .split("password: ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .context("no demo password printed")?
+        .to_owned();
+
+    // Sign in with curl as a browser would: the form's CSRF token, then the session cookie.
+    let jar = dir.join("cookies");
+    let form = String::from_utf8(
+        Command::new("curl")
+            .args(["-s", "-c"])
+            .arg(&jar)
+            .arg(format!("{base}/login"))
+            .output()?
+            .stdout,
+    )?;
+    let csrf = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .context("no CSRF token on the login form")?;
+    let body = format!(
+        "email={}&password={password}&csrf={csrf}&next=/",
+        lead.replace('@', "%40")
+    );
+    run(Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-b"])
+        .arg(&jar)
+        .arg("-c")
+        .arg(&jar)
+        .args(["-d", &body])
+        .arg(format!("{base}/login")))?;
+    let cookies = std::fs::read_to_string(&jar)?;
+    let session = cookies
+        .lines()
+        .find(|l| l.contains("ensemble_session"))
+        .and_then(|l| l.split('\t').next_back())
+        .context("sign-in gave no session cookie")?
+        .to_owned();
     let token = String::from_utf8(
         Command::new(&bin)
-            .args([
-                "token",
-                "create",
-                "--email",
-                "principal@demo.example",
-                "--database",
-                &db,
-            ])
+            .args(["token", "create", "--email", &lead, "--database", &db])
             .output()?
             .stdout,
     )?
     .trim()
     .to_owned();
-    let team = 1;
-    let mut results = Vec::new();
-    for (label, path) in [
-        ("roster page (HTML)", format!("/teams/{team}")),
-        ("roster API (JSON)", format!("/api/v1/teams/{team}/roster")),
-    ] {
+    let me = String::from_utf8(
+        Command::new("curl")
+            .args(["-s", "-H", &format!("Authorization: Bearer {token}")])
+            .arg(format!("{base}/api/v1/me"))
+            .output()?
+            .stdout,
+    )?;
+    let team: u64 = me
+        .split("\"core_team_ids\":[")
+        .nth(1)
+        .and_then(|r| r.split([',', ']']).next())
+        .and_then(|n| n.parse().ok())
+        .context("the lead has no core team")?;
+
+    let cookie = format!("Cookie: ensemble_session={session}");
+    let bearer = format!("Authorization: Bearer {token}");
+    let cases = [
+        ("baseline: /healthz", "/healthz".to_owned(), cookie.clone()),
+        (
+            "team roster page (HTML)",
+            format!("/teams/{team}"),
+            cookie.clone(),
+        ),
+        (
+            "team roster API (JSON)",
+            format!("/api/v1/teams/{team}/roster"),
+            bearer,
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (label, path, header) in &cases {
+        // Check the request really answers 200 before measuring it.
+        let code = String::from_utf8(
+            Command::new("curl")
+                .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", header])
+                .arg(format!("{base}{path}"))
+                .output()?
+                .stdout,
+        )?;
+        if code != "200" {
+            bail!("{path} answered {code}, not 200");
+        }
         let out = Command::new("wrk")
             .args([
                 "-t2",
-                "-c16",
+                &format!("-c{connections}"),
                 &format!("-d{seconds}s"),
                 "--latency",
                 "-H",
-                &format!("Authorization: Bearer {token}"),
+                header,
             ])
-            .arg(format!("http://127.0.0.1:{port}{path}"))
+            .arg(format!("{base}{path}"))
             .output()?;
         let text = String::from_utf8_lossy(&out.stdout).to_string();
-        results.push((label, text));
+        let rps = text
+            .lines()
+            .find(|l| l.starts_with("Requests/sec:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        let pct = |p: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(p))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("?")
+                .to_owned()
+        };
+        let non2xx = text
+            .lines()
+            .find(|l| l.contains("Non-2xx"))
+            .map(|l| l.trim().to_owned())
+            .unwrap_or_default();
+        rows.push((label.to_string(), rps, pct("50%"), pct("99%"), non2xx));
     }
-    let _ = server.0.kill();
+    drop(server.0.kill());
     let _ = std::fs::remove_dir_all(&dir);
-    for (label, text) in results {
-        println!("== {label}\n{text}");
+    let base_rps = rows[0].1.max(1.0);
+    println!("wrk -t2 -c{connections} -d{seconds}s on 127.0.0.1, demo school on SQLite, signed in as {lead} (team {team}, 120 students, sensitive fields)");
+    println!("| request | requests/s | p50 | p99 | ratio to baseline |");
+    println!("|---|---:|---:|---:|---:|");
+    for (label, rps, p50, p99, non2xx) in &rows {
+        println!(
+            "| {label} | {rps:.0} | {p50} | {p99} | {:.3} |{}",
+            rps / base_rps,
+            if non2xx.is_empty() {
+                String::new()
+            } else {
+                format!(" {non2xx}")
+            }
+        );
     }
     Ok(())
+}
+
+/// Writes the benchmark district (`ensemble demo`) on SQLite and on a throwaway PostgreSQL
+/// server and reports the times.
+fn bench_demo(args: &[String]) -> Result<()> {
+    let schools: u64 = flag(args, "--schools").unwrap_or(50);
+    let students: u64 = flag(args, "--students").unwrap_or(40_000);
+    ensure_packages(false)?;
+    run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
+    let bin = project_root().join("target/release/ensemble");
+    let dir = std::env::temp_dir().join(format!("ensemble-bench-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let pg = Postgres::start()?;
+    let pg_db = pg.url.replace("/postgres", "/bench");
+    run(Command::new("psql")
+        .arg(&pg.url)
+        .args(["-q", "-c", "CREATE DATABASE bench"]))?;
+    let mut rows = Vec::new();
+    for (label, url) in [
+        (
+            "SQLite",
+            format!("sqlite://{}", dir.join("bench.db").display()),
+        ),
+        ("PostgreSQL", pg_db),
+    ] {
+        let start = Instant::now();
+        run(Command::new(&bin).args([
+            "demo",
+            "--schools",
+            &schools.to_string(),
+            "--students",
+            &students.to_string(),
+            "--seed",
+            "1",
+            "--database",
+            &url,
+        ]))?;
+        rows.push((label, start.elapsed().as_secs_f64()));
+    }
+    drop(pg);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("| backend | {schools} schools, {students} students: seconds (whole command) |");
+    println!("|---|---:|");
+    for (label, s) in &rows {
+        println!("| {label} | {s:.1} |");
+    }
+    println!(
+        "PostgreSQL / SQLite: {:.2}",
+        rows[1].1 / rows[0].1.max(1e-9)
+    );
+    Ok(())
+}
+
+fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
 }
 
 struct Server(Child);

@@ -54,9 +54,12 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The seed of the demo school behind `serve --demo`.
+pub const DEMO_SEED: u64 = 2026;
+
 /// Writes the demo school into an empty database and prints its accounts.
 pub async fn ensure_demo_school(store: &Store) -> anyhow::Result<()> {
-    let (ds, logins) = ensemble_demo::demo_school(2026);
+    let (ds, logins) = ensemble_demo::demo_school(DEMO_SEED);
     if store.is_empty().await? {
         // One hash for all demo accounts: they share the demo password by design.
         let hash = ensemble_server::hash_password(ensemble_demo::DEMO_PASSWORD)

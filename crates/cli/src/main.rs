@@ -145,3 +145,22 @@ mod tests {
         insta::assert_snapshot!(help);
     }
 }
+
+#[cfg(test)]
+mod readme {
+    /// The README's table of demo accounts must match what `serve --demo` prints.
+    #[test]
+    fn readme_lists_the_demo_accounts() {
+        let readme = include_str!("../../../README.md");
+        let (_, logins) = ensemble_demo::demo_school(crate::demo::DEMO_SEED);
+        for l in logins {
+            assert!(
+                readme.contains(&format!("`{}`", l.email)),
+                "README lacks {} ({})",
+                l.email,
+                l.role
+            );
+        }
+        assert!(readme.contains(ensemble_demo::DEMO_PASSWORD));
+    }
+}
