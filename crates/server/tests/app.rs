@@ -1,7 +1,7 @@
 //! The server end to end: the real application on a random port, over a fresh demo database,
 //! on SQLite and on PostgreSQL, spoken to over HTTP.
 
-use ensemble_store::testing::{TestDb, BACKENDS};
+use ensemble_store::testing::{each_backend, TestDb};
 use ensemble_store::{Backend, Store};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -118,16 +118,6 @@ fn csrf_of(html: &str) -> String {
     let at =
         html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
     html[at..].split('"').next().expect("token").to_owned()
-}
-
-async fn each_backend<F, Fut>(f: F)
-where
-    F: Fn(Backend) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for b in BACKENDS {
-        f(b).await;
-    }
 }
 
 #[tokio::test]

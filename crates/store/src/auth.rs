@@ -189,18 +189,26 @@ impl Store {
     /// The account a bearer token belongs to.
     pub async fn token_user(&self, token: &str) -> Result<Option<UserId>> {
         let hash = digest(token);
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE token_hash = $1")
+        let Some(row) =
+            sqlx::query("SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1")
                 .bind(&hash)
                 .fetch_optional(&self.pool)
-                .await?;
-        if id.is_some() {
+                .await?
+        else {
+            return Ok(None);
+        };
+        // Record use at minute resolution: a write per request would serialise readers on SQLite.
+        let now = now_ms();
+        if row
+            .try_get::<Option<i64>, _>("last_used_at")?
+            .is_none_or(|t| now - t > 60_000)
+        {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-                .bind(now_ms())
+                .bind(now)
                 .bind(&hash)
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(id.map(UserId))
+        Ok(Some(UserId(row.try_get("user_id")?)))
     }
 }

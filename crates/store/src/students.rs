@@ -28,6 +28,16 @@ pub struct StudentRecord {
     pub served_by: Option<Vec<(EducatorId, String, String)>>,
 }
 
+/// Facts from a row with `id`, `school_id`, `team_id` and `served` columns.
+fn facts_row(r: &sqlx::any::AnyRow) -> Result<StudentFacts> {
+    Ok(StudentFacts {
+        student: StudentId(r.try_get("id")?),
+        school: SchoolId(r.try_get("school_id")?),
+        core_team: r.try_get::<Option<i64>, _>("team_id")?.map(TeamId),
+        served_by_reader: r.try_get::<i64, _>("served")? > 0,
+    })
+}
+
 impl Store {
     /// What the policy needs to decide whether `reader` may see `student`; `None` if no such
     /// student exists.
@@ -47,15 +57,7 @@ impl Store {
         .bind(reader.map(|e| e.0).unwrap_or(-1))
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(StudentFacts {
-                student,
-                school: SchoolId(r.try_get("school_id")?),
-                core_team: r.try_get::<Option<i64>, _>("team_id")?.map(TeamId),
-                served_by_reader: r.try_get::<i64, _>("served")? > 0,
-            })
-        })
-        .transpose()
+        row.as_ref().map(facts_row).transpose()
     }
 
     /// Facts for every student on a team's roster, for deciding each one.
@@ -65,31 +67,23 @@ impl Store {
         reader: Option<EducatorId>,
     ) -> Result<Vec<StudentFacts>> {
         let rows = sqlx::query(
-            "SELECT st.id, st.school_id, r.team_id,
-                    (SELECT COUNT(*) FROM service_assignments a WHERE a.student_id = st.id AND a.term_id = r.term_id AND a.educator_id = $2) AS served
+            "SELECT st.id, st.school_id, r.team_id, CASE WHEN sv.student_id IS NULL THEN 0 ELSE 1 END AS served
              FROM roster_entries r JOIN students st ON st.id = r.student_id
+             LEFT JOIN (SELECT DISTINCT student_id, term_id FROM service_assignments WHERE educator_id = $2) sv
+                    ON sv.student_id = st.id AND sv.term_id = r.term_id
              WHERE r.team_id = $1 ORDER BY st.family_name, st.given_name, st.id",
         )
         .bind(team.0)
         .bind(reader.map(|e| e.0).unwrap_or(-1))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StudentFacts {
-                    student: StudentId(r.try_get("id")?),
-                    school: SchoolId(r.try_get("school_id")?),
-                    core_team: r.try_get::<Option<i64>, _>("team_id")?.map(TeamId),
-                    served_by_reader: r.try_get::<i64, _>("served")? > 0,
-                })
-            })
-            .collect()
+        rows.iter().map(facts_row).collect()
     }
 
     /// Facts for the students `reader` serves in their school's current term.
     pub async fn served_facts(&self, reader: EducatorId) -> Result<Vec<StudentFacts>> {
         let rows = sqlx::query(
-            "SELECT DISTINCT st.id, st.school_id, r.team_id, st.family_name, st.given_name
+            "SELECT DISTINCT st.id, st.school_id, r.team_id, 1 AS served, st.family_name, st.given_name
              FROM service_assignments a JOIN students st ON st.id = a.student_id JOIN schools s ON s.id = st.school_id
              LEFT JOIN roster_entries r ON r.student_id = st.id AND r.term_id = s.current_term_id
              WHERE a.educator_id = $1 AND a.term_id = s.current_term_id ORDER BY st.family_name, st.given_name, st.id",
@@ -97,16 +91,7 @@ impl Store {
         .bind(reader.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StudentFacts {
-                    student: StudentId(r.try_get("id")?),
-                    school: SchoolId(r.try_get("school_id")?),
-                    core_team: r.try_get::<Option<i64>, _>("team_id")?.map(TeamId),
-                    served_by_reader: true,
-                })
-            })
-            .collect()
+        rows.iter().map(facts_row).collect()
     }
 
     /// The records the grants allow, in the grants' order.

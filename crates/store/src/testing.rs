@@ -76,3 +76,14 @@ impl TestDb {
             .expect("connect to the test database")
     }
 }
+
+/// Runs a test body once on each backend in [`BACKENDS`].
+pub async fn each_backend<F, Fut>(f: F)
+where
+    F: Fn(Backend) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for b in BACKENDS {
+        f(b).await;
+    }
+}

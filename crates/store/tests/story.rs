@@ -4,7 +4,7 @@
 
 use ensemble_domain::access::{authorize_student, Access, Principal};
 use ensemble_domain::*;
-use ensemble_store::testing::{TestDb, BACKENDS};
+use ensemble_store::testing::{each_backend, TestDb};
 use ensemble_store::{Backend, Store, StoreError};
 
 async fn demo_store(backend: Backend) -> (TestDb, Store) {
@@ -29,16 +29,6 @@ async fn principal(store: &Store, email: &str) -> Principal {
         .await
         .expect("principal")
         .expect("principal exists")
-}
-
-async fn each_backend<F, Fut>(f: F)
-where
-    F: Fn(Backend) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for b in BACKENDS {
-        f(b).await;
-    }
 }
 
 #[tokio::test]
