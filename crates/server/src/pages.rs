@@ -335,6 +335,8 @@ async fn home(State(st): State<AppState>, v: Viewer) -> PageResult {
 
 struct GridRow {
     period: Period,
+    /// Per day: "N teams · M students", or empty.
+    cells: Vec<String>,
 }
 
 #[derive(Template)]
@@ -378,16 +380,34 @@ async fn school(State(st): State<AppState>, v: Viewer, PagePath(id): PagePath<i6
         }
     }
     let grid = st.store.grid(id).await?;
+    let uses = st.store.space_use(id).await?;
     let (days, rows, planning_minutes) = match &grid {
-        Some(g) => (
-            g.days().to_vec(),
-            g.periods()
+        Some(g) => {
+            let rows = g
+                .periods()
                 .iter()
-                .cloned()
-                .map(|period| GridRow { period })
-                .collect(),
-            g.planning_minutes_per_week(),
-        ),
+                .enumerate()
+                .map(|(pi, p)| GridRow {
+                    period: p.clone(),
+                    cells: g
+                        .days()
+                        .iter()
+                        .map(
+                            |d| match uses.iter().find(|u| u.day == *d && u.period == pi) {
+                                Some(u) => {
+                                    format!("{} teams · {}/{} seats", u.teams, u.students, u.seats)
+                                }
+                                None if p.kind == PeriodKind::TeamPlanning => {
+                                    "core teams plan".to_owned()
+                                }
+                                None => String::new(),
+                            },
+                        )
+                        .collect(),
+                })
+                .collect();
+            (g.days().to_vec(), rows, g.planning_minutes_per_week())
+        }
         None => (Vec::new(), Vec::new(), 0),
     };
     render(&SchoolPage {

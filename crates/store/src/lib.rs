@@ -17,8 +17,8 @@ pub mod testing;
 pub use audit::{AuditEntry, AuditOutcome, AuditRow};
 pub use import::ImportProgress;
 pub use school::{
-    BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SpaceRow, TeamDetail, TeamMemberRow,
-    TeamSummary, TermRow,
+    BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SlotUse, SpaceRow, TeamDetail,
+    TeamMemberRow, TeamSummary, TermRow,
 };
 pub use students::StudentRecord;
 pub use teams::NewTeamInput;

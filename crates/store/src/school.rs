@@ -84,6 +84,16 @@ pub struct BookingRow {
     pub purpose: String,
 }
 
+/// How one period of the week uses the school's spaces.
+#[derive(Clone, Debug, Serialize)]
+pub struct SlotUse {
+    pub day: DayOfWeek,
+    pub period: usize,
+    pub teams: i64,
+    pub students: i64,
+    pub seats: i64,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct EducatorTeam {
     pub team: TeamId,
@@ -379,6 +389,36 @@ impl Store {
                     )?,
                     headcount: r.try_get("headcount")?,
                     purpose: r.try_get("purpose")?,
+                })
+            })
+            .collect()
+    }
+
+    /// For each day and period of the current term: how many teams use the school's spaces,
+    /// with how many students, and how many seats those spaces hold (zones count inside their
+    /// room, not on top of it).
+    pub async fn space_use(&self, school: SchoolId) -> Result<Vec<SlotUse>> {
+        let rows = sqlx::query(
+            "SELECT b.day, b.period_idx, COUNT(DISTINCT b.team_id) AS teams,
+                    CAST(SUM(b.headcount) AS BIGINT) AS students, CAST(SUM(sp.capacity) AS BIGINT) AS seats
+             FROM space_bookings b JOIN spaces sp ON sp.id = b.space_id JOIN schools s ON s.id = sp.school_id
+             WHERE sp.school_id = $1 AND b.term_id = s.current_term_id
+             GROUP BY b.day, b.period_idx ORDER BY b.day, b.period_idx",
+        )
+        .bind(school.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SlotUse {
+                    day: parse_col("day", DayOfWeek::from_index(r.try_get("day")?))?,
+                    period: parse_col(
+                        "period",
+                        usize::try_from(r.try_get::<i64, _>("period_idx")?),
+                    )?,
+                    teams: r.try_get("teams")?,
+                    students: r.try_get("students")?,
+                    seats: r.try_get("seats")?,
                 })
             })
             .collect()

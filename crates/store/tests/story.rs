@@ -74,6 +74,14 @@ async fn demo_lands_whole_on_both_backends() {
             .await
             .expect("bookings")
             .is_empty());
+        // Every student is in a booked space in each instruction block, within the seats.
+        let uses = store.space_use(school.id).await.expect("space use");
+        let block1 = uses
+            .iter()
+            .find(|u| u.day == DayOfWeek::Monday && u.period == 1)
+            .expect("block 1 is booked");
+        assert_eq!((block1.teams, block1.students), (5, 600));
+        assert!(uses.iter().all(|u| u.students <= u.seats), "{uses:?}");
     })
     .await;
 }
