@@ -4,7 +4,9 @@
 //! refused read answers exactly like a missing record, so nobody learns whether it exists.
 
 use crate::error::AppError;
-use ensemble_domain::access::{authorize_student, roster_scope, Principal, RosterScope};
+use ensemble_domain::access::{
+    authorize_student, roster_scope, Principal, RosterScope, StudentFacts,
+};
 use ensemble_domain::*;
 use ensemble_store::{
     AuditEntry, AuditOutcome, AuditRow, NewTeamInput, Store, StudentRecord, TeamDetail,
@@ -57,20 +59,29 @@ impl<'a> Gate<'a> {
             .map_err(AppError::from)
     }
 
+    /// The policy's facts about a student; a missing student is audited and answered like a
+    /// hidden one.
+    async fn facts_or_hidden(&self, id: StudentId, action: &str) -> Result<StudentFacts, AppError> {
+        match self.store.student_facts(id, self.who.educator).await? {
+            Some(facts) => Ok(facts),
+            None => {
+                self.audit(
+                    None,
+                    action,
+                    "student",
+                    Some(id.0),
+                    AuditOutcome::NotFound,
+                    String::new(),
+                )
+                .await?;
+                Err(hidden_student(id))
+            }
+        }
+    }
+
     /// One student's record, as much of it as the reader may see.
     pub async fn student(&self, id: StudentId) -> Result<StudentRecord, AppError> {
-        let Some(facts) = self.store.student_facts(id, self.who.educator).await? else {
-            self.audit(
-                None,
-                "student.read",
-                "student",
-                Some(id.0),
-                AuditOutcome::NotFound,
-                String::new(),
-            )
-            .await?;
-            return Err(hidden_student(id));
-        };
+        let facts = self.facts_or_hidden(id, "student.read").await?;
         let Some(grant) = authorize_student(self.who, &facts) else {
             self.audit(
                 Some(facts.school),
@@ -190,18 +201,7 @@ impl<'a> Gate<'a> {
         id: StudentId,
         profile: &StudentProfile,
     ) -> Result<(), AppError> {
-        let Some(facts) = self.store.student_facts(id, self.who.educator).await? else {
-            self.audit(
-                None,
-                "student.update",
-                "student",
-                Some(id.0),
-                AuditOutcome::NotFound,
-                String::new(),
-            )
-            .await?;
-            return Err(hidden_student(id));
-        };
+        let facts = self.facts_or_hidden(id, "student.update").await?;
         let grant = match authorize_student(self.who, &facts) {
             Some(g) if g.access().sees_profile() => g,
             Some(_) => {

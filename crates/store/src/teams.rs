@@ -17,19 +17,24 @@ pub struct NewTeamInput {
     pub members: Vec<(EducatorId, TeamMemberRole)>,
 }
 
+/// The team's school, term, name and kind, or NotFound.
+async fn team_row(conn: &mut sqlx::AnyConnection, team: TeamId) -> Result<sqlx::any::AnyRow> {
+    sqlx::query("SELECT school_id, term_id, name, kind FROM teams WHERE id = $1")
+        .bind(team.0)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "team",
+            id: team.0,
+        })
+}
+
 impl Store {
     /// Adds students to a core team's roster for the team's term. All or nothing: a student
     /// of another school, or already on a core roster this term, refuses the whole request.
     pub async fn add_to_roster(&self, team: TeamId, students: &[StudentId]) -> Result<usize> {
         let mut tx = self.pool.begin().await?;
-        let t = sqlx::query("SELECT school_id, term_id, name, kind FROM teams WHERE id = $1")
-            .bind(team.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound {
-                what: "team",
-                id: team.0,
-            })?;
+        let t = team_row(&mut tx, team).await?;
         let (school, term, name): (i64, i64, String) = (
             t.try_get("school_id")?,
             t.try_get("term_id")?,
@@ -203,14 +208,7 @@ impl Store {
         purpose: &str,
     ) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
-        let t = sqlx::query("SELECT school_id, term_id FROM teams WHERE id = $1")
-            .bind(team.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound {
-                what: "team",
-                id: team.0,
-            })?;
+        let t = team_row(&mut tx, team).await?;
         let (school, term): (i64, i64) = (t.try_get("school_id")?, t.try_get("term_id")?);
         let s =
             sqlx::query("SELECT school_id, name, capacity, parent_id FROM spaces WHERE id = $1")
