@@ -117,3 +117,27 @@ mod tests {
         assert!(parse_name("name", "a\u{0}b").is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn sourced_ids_are_trimmed_and_never_contain_spaces(s in "\\PC{0,300}") {
+            if let Ok(id) = SourcedId::parse(&s) {
+                prop_assert!(!id.as_str().is_empty() && id.as_str().len() <= 255);
+                prop_assert!(!id.as_str().chars().any(char::is_whitespace));
+                prop_assert_eq!(SourcedId::parse(id.as_str()), Ok(id.clone()));
+            }
+        }
+
+        #[test]
+        fn names_are_bounded(s in "\\PC{0,150}") {
+            if let Ok(n) = parse_name("name", &s) {
+                prop_assert!(!n.is_empty() && n.chars().count() <= 100 && n == n.trim());
+            }
+        }
+    }
+}

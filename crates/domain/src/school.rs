@@ -356,3 +356,32 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn clock_round_trips(m in 0u16..24 * 60) {
+            prop_assert_eq!(parse_clock("t", &clock(m)), Ok(m));
+        }
+
+        #[test]
+        fn parsers_never_panic(s in ".{0,40}") {
+            let _ = parse_clock("t", &s);
+            let _ = parse_date("d", &s);
+            let _ = PeriodKind::parse(&s);
+            let _ = TermKind::parse(&s);
+        }
+
+        #[test]
+        fn accepted_dates_are_real_days(y in 1900u32..2200, m in 1u32..=12, d in 1u32..=31) {
+            let raw = format!("{y:04}-{m:02}-{d:02}");
+            let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+            let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][(m - 1) as usize];
+            prop_assert_eq!(parse_date("d", &raw).is_ok(), d <= days);
+        }
+    }
+}
