@@ -69,6 +69,13 @@ fn ensure_packages(e2e: bool) -> Result<()> {
     if e2e && !have("/usr/bin/chromium") {
         missing.push("chromium");
     }
+    // FET's example timetables are the scheduling engine's test data; fet-cl is its peer.
+    if !have("/usr/share/doc/fet-data/examples") {
+        missing.push("fet-data");
+    }
+    if !have("/usr/bin/fet-cl") {
+        missing.push("fet");
+    }
     if !missing.is_empty() {
         eprintln!("installing {}", missing.join(", "));
         run(Command::new("apt-get").args(["update", "-qq"]))?;
