@@ -244,7 +244,7 @@ fn bench_roster(args: &[String]) -> Result<()> {
     let base = format!("http://127.0.0.1:{port}");
     let bin = project_root().join("target/release/ensemble");
     let out = dir.join("serve.out");
-    let mut server = Server(
+    let server = Server(
         Command::new(&bin)
             .args([
                 "serve",
@@ -388,7 +388,7 @@ fn bench_roster(args: &[String]) -> Result<()> {
             .unwrap_or_default();
         rows.push((label.to_string(), rps, pct("50%"), pct("99%"), non2xx));
     }
-    drop(server.0.kill());
+    drop(server); // kills the server and waits for it
     let _ = std::fs::remove_dir_all(&dir);
     let base_rps = rows[0].1.max(1.0);
     println!("wrk -t2 -c{connections} -d{seconds}s on 127.0.0.1, demo school on SQLite, signed in as {lead} (team {team}, 120 students, sensitive fields)");

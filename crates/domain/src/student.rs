@@ -15,8 +15,17 @@ impl StudentProfile {
     /// Parses comma-separated lists, as typed in a form: trims, drops blanks and duplicates,
     /// at most 20 entries of 60 characters each.
     pub fn parse_list(field: &'static str, raw: &str) -> Result<Vec<String>, ParseError> {
+        Self::parse_items(field, raw.split(','))
+    }
+
+    /// Validates a list given item by item (as JSON sends it): the same rules as
+    /// [`StudentProfile::parse_list`], without splitting items at commas.
+    pub fn parse_items<'a>(
+        field: &'static str,
+        items: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<String>, ParseError> {
         let mut out: Vec<String> = Vec::new();
-        for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        for item in items.into_iter().map(str::trim).filter(|s| !s.is_empty()) {
             if item.chars().count() > 60 {
                 return Err(ParseError::new(
                     field,
@@ -34,9 +43,9 @@ impl StudentProfile {
             if !out.iter().any(|o| o.eq_ignore_ascii_case(item)) {
                 out.push(item.to_owned());
             }
-        }
-        if out.len() > 20 {
-            return Err(ParseError::new(field, raw, "may list at most 20 entries"));
+            if out.len() > 20 {
+                return Err(ParseError::new(field, item, "may list at most 20 entries"));
+            }
         }
         Ok(out)
     }

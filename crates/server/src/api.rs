@@ -576,10 +576,16 @@ async fn update_profile(
 ) -> ApiResult<StudentDto> {
     let bad = |e: ParseError| ApiError(AppError::BadRequest(e.to_string()));
     let profile = StudentProfile {
-        interests: StudentProfile::parse_list("interests", &req.interests.join(","))
-            .map_err(bad)?,
-        strengths: StudentProfile::parse_list("strengths", &req.strengths.join(","))
-            .map_err(bad)?,
+        interests: StudentProfile::parse_items(
+            "interests",
+            req.interests.iter().map(String::as_str),
+        )
+        .map_err(bad)?,
+        strengths: StudentProfile::parse_items(
+            "strengths",
+            req.strengths.iter().map(String::as_str),
+        )
+        .map_err(bad)?,
     };
     let gate = Gate::new(&st.store, &p);
     gate.update_profile(StudentId(id), &profile).await?;

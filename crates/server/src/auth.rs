@@ -8,8 +8,8 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
 use ensemble_domain::access::Principal;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -47,10 +47,9 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// Reads one cookie from the request.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// Reads one cookie from the request's headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -98,7 +97,7 @@ impl FromRequestParts<AppState> for Viewer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(id) = cookie(parts, SESSION_COOKIE) else {
+        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(AppError::Unauthorized("sign in first".into()).into());
         };
         let Some((user, csrf)) = state.store.session(id).await? else {
@@ -193,7 +192,7 @@ impl LoginLimiter {
     pub fn failed(&self, email: &str, ip: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 100_000 {
-            // Bounded memory under a flood: forget the oldest picture entirely.
+            // Bounded memory under a flood of distinct keys: start counting afresh.
             map.clear();
         }
         for (key, _) in Self::keys(email, ip) {

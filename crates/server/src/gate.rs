@@ -124,6 +124,20 @@ impl<'a> Gate<'a> {
     /// A team's roster, each student shown as the reader may see them.
     pub async fn roster(&self, id: TeamId) -> Result<Roster, AppError> {
         let team = self.team(id).await?;
+        let (scope, students) = self.roster_of(&team).await?;
+        Ok(Roster {
+            team,
+            scope,
+            students,
+        })
+    }
+
+    /// The roster of a team already read through [`Gate::team`].
+    pub async fn roster_of(
+        &self,
+        team: &TeamDetail,
+    ) -> Result<(RosterScope, Vec<StudentRecord>), AppError> {
+        let id = team.team.id;
         let school = team.team.school;
         let Some(scope) = roster_scope(self.who, id, school) else {
             self.audit(
@@ -165,11 +179,7 @@ impl<'a> Gate<'a> {
         )
         .await?;
         let students = self.store.student_records(&grants).await?;
-        Ok(Roster {
-            team,
-            scope,
-            students,
-        })
+        Ok((scope, students))
     }
 
     /// The students the reader serves (extended-team members).

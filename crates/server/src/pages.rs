@@ -5,7 +5,7 @@
 use crate::api::rfc3339;
 use crate::auth::{self, Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{AppError, PageError};
-use crate::gate::{Gate, Roster};
+use crate::gate::Gate;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request, State};
@@ -191,9 +191,7 @@ async fn login(
 ) -> PageResult {
     let secure = st.config.secure_cookies;
     let next = safe_next(Some(&f.next));
-    let mut parts = Request::new(()).into_parts().0;
-    parts.headers = headers;
-    let cookie_token = auth::cookie(&parts, LOGIN_CSRF_COOKIE).unwrap_or("");
+    let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if cookie_token.is_empty() || !auth::same_secret(cookie_token, &f.csrf) {
         return login_page(
             StatusCode::FORBIDDEN,
@@ -292,9 +290,7 @@ async fn logout(
     PageForm(f): PageForm<CsrfForm>,
 ) -> PageResult {
     v.check_csrf(&f.csrf)?;
-    let mut parts = Request::new(()).into_parts().0;
-    parts.headers = headers;
-    if let Some(id) = auth::cookie(&parts, SESSION_COOKIE) {
+    if let Some(id) = auth::cookie(&headers, SESSION_COOKIE) {
         st.store.delete_session(id).await?;
     }
     let mut resp = Redirect::to("/login").into_response();
@@ -344,7 +340,7 @@ struct GridRow {
 struct SchoolPage {
     nav: Nav,
     school: SchoolRow,
-    core: Vec<(TeamSummary, String)>,
+    core: Vec<TeamSummary>,
     extended: Vec<TeamSummary>,
     spaces: Vec<SpaceRow>,
     days: Vec<DayOfWeek>,
@@ -359,26 +355,8 @@ async fn school(State(st): State<AppState>, v: Viewer, PagePath(id): PagePath<i6
         _ => return Err(AppError::NotFound("No school that you may see here.".into()).into()),
     };
     let teams = st.store.teams(Some(id)).await?;
-    let mut core = Vec::new();
-    let mut extended = Vec::new();
-    for t in teams {
-        if t.kind == TeamKind::Core {
-            let lead = st
-                .store
-                .team(t.id)
-                .await?
-                .and_then(|d| {
-                    d.members
-                        .into_iter()
-                        .find(|m| m.member_role == TeamMemberRole::Lead)
-                })
-                .map(|m| m.name)
-                .unwrap_or_default();
-            core.push((t, lead));
-        } else {
-            extended.push(t);
-        }
-    }
+    let (core, extended): (Vec<TeamSummary>, Vec<TeamSummary>) =
+        teams.into_iter().partition(|t| t.kind == TeamKind::Core);
     let grid = st.store.grid(id).await?;
     let uses = st.store.space_use(id).await?;
     let (days, rows, planning_minutes) = match &grid {
@@ -503,12 +481,13 @@ async fn team(
     let (roster, roster_note, served_only, team) = if detail.team.kind == TeamKind::Extended {
         (None, Some("Extended teams do not own a roster: their members serve students of the core teams.".to_owned()), false, detail)
     } else {
-        match gate.roster(TeamId(id)).await {
-            Ok(Roster {
-                team,
-                scope,
-                students,
-            }) => (Some(students), None, scope == RosterScope::ServedOnly, team),
+        match gate.roster_of(&detail).await {
+            Ok((scope, students)) => (
+                Some(students),
+                None,
+                scope == RosterScope::ServedOnly,
+                detail,
+            ),
             Err(AppError::Forbidden(m)) => (None, Some(m), false, detail),
             Err(e) => return Err(e.into()),
         }

@@ -41,6 +41,8 @@ pub struct TeamSummary {
     pub description: String,
     pub members: i64,
     pub roster_size: i64,
+    /// The name of the team's lead, if it has one.
+    pub lead: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -136,13 +138,16 @@ fn team_summary(r: &AnyRow) -> Result<TeamSummary> {
         description: r.try_get("description")?,
         members: r.try_get("members")?,
         roster_size: r.try_get("roster_size")?,
+        lead: r.try_get("lead")?,
     })
 }
 
 const TEAM_SUMMARY_SQL: &str =
     "SELECT t.id, t.sourced_id, t.school_id, t.term_id, t.name, t.kind, t.description,
         (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS members,
-        (SELECT COUNT(*) FROM roster_entries r WHERE r.team_id = t.id) AS roster_size
+        (SELECT COUNT(*) FROM roster_entries r WHERE r.team_id = t.id) AS roster_size,
+        (SELECT MIN(e.given_name || ' ' || e.family_name) FROM team_members m JOIN educators e ON e.id = m.educator_id
+          WHERE m.team_id = t.id AND m.member_role = 'lead') AS lead
      FROM teams t JOIN schools s ON s.id = t.school_id";
 
 impl Store {
