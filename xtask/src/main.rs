@@ -28,9 +28,10 @@ fn main() -> Result<()> {
         }
         Some("bench-roster") => bench_roster(&args[1..]),
         Some("bench-demo") => bench_demo(&args[1..]),
+        Some("bench-fet") => bench_fet(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL"
+                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--out FILE]  Ensemble vs fet-cl on FET's official examples"
             );
             Ok(())
         }
@@ -483,4 +484,268 @@ fn wait_for_port(port: u16) -> Result<()> {
         std::thread::sleep(Duration::from_millis(200));
     }
     bail!("the server did not start listening on port {port}")
+}
+
+/// The official FET examples as issue 3 defines them: FET-5-official and FET-6-official
+/// without `older`/`old` folders and without `*_data_and_timetable.fet`.
+fn fet_examples() -> Result<Vec<PathBuf>> {
+    let root = Path::new("/usr/share/doc/fet-data/examples");
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = ["FET-5-official", "FET-6-official"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).with_context(|| format!("{}", dir.display()))? {
+            let p = e?.path();
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_owned();
+            if p.is_dir() {
+                if name != "older" && name != "old" {
+                    stack.push(p);
+                }
+            } else if name.ends_with(".fet") && !name.ends_with("_data_and_timetable.fet") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+struct FetRow {
+    file: String,
+    loaded: String,
+    ours: Option<(bool, f64, String)>,
+    confirmed: Option<bool>,
+    fet: (bool, f64),
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Runs `cmd` under `timeout`, returning (exit code, stdout + stderr, seconds).
+fn timed(cmd: &mut Command, limit: f64) -> Result<(Option<i32>, String, f64)> {
+    let start = Instant::now();
+    let mut t = Command::new("timeout");
+    t.arg("--kill-after=5")
+        .arg(format!("{limit:.0}"))
+        .arg(cmd.get_program());
+    t.args(cmd.get_args());
+    let out = t.output().context("running timeout")?;
+    let secs = start.elapsed().as_secs_f64();
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    Ok((out.status.code(), text, secs))
+}
+
+/// `cargo xtask bench-fet`: Ensemble and fet-cl one after the other on every official
+/// example with the same time limit; Ensemble's timetables are written back with
+/// `--fet-out` and confirmed by fet-cl.
+fn bench_fet(args: &[String]) -> Result<()> {
+    let limit: f64 = flag(args, "--time-limit").unwrap_or(20.0);
+    let only: Option<String> = flag(args, "--only");
+    let out_file: Option<String> = flag(args, "--out");
+    ensure_packages(false)?;
+    run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
+    let bin = project_root().join("target/release/ensemble");
+    let dir = std::env::temp_dir().join(format!("ensemble-bench-fet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mut rows = Vec::new();
+    let files: Vec<PathBuf> = fet_examples()?
+        .into_iter()
+        .filter(|f| {
+            only.as_ref()
+                .is_none_or(|o| f.display().to_string().contains(o.as_str()))
+        })
+        .collect();
+    for (i, f) in files.iter().enumerate() {
+        let name = f
+            .strip_prefix("/usr/share/doc/fet-data/examples")
+            .unwrap_or(f)
+            .display()
+            .to_string();
+        let locked = dir.join("locked.fet");
+        let _ = std::fs::remove_file(&locked);
+        let (code, text, secs) = timed(
+            Command::new(&bin)
+                .args(["timetable", "solve", "--quiet", "--time-limit"])
+                .arg(format!("{limit}"))
+                .arg("--fet-out")
+                .arg(&locked)
+                .arg(f),
+            limit + 30.0,
+        )?;
+        let (loaded, ours) = match code {
+            Some(0) | Some(1) => {
+                let soft = text
+                    .split("soft cost ")
+                    .nth(1)
+                    .and_then(|t| t.split_whitespace().next())
+                    .unwrap_or("?")
+                    .to_owned();
+                ("yes".to_owned(), Some((code == Some(0), secs, soft)))
+            }
+            Some(2) => {
+                let why = text
+                    .lines()
+                    .rfind(|l| l.starts_with("error:"))
+                    .unwrap_or("bad input")
+                    .trim_start_matches("error: ")
+                    .chars()
+                    .take(90)
+                    .collect::<String>();
+                (format!("no: {why}"), None)
+            }
+            other => (
+                format!("crashed ({other:?})"),
+                Some((false, secs, "-".into())),
+            ),
+        };
+        // fet-cl confirms Ensemble's timetable: it generates at once when the locks hold.
+        let confirmed = match &ours {
+            Some((true, _, _)) => {
+                let od = dir.join("confirm");
+                let _ = std::fs::remove_dir_all(&od);
+                let (c, t, _) = timed(
+                    Command::new("fet-cl")
+                        .arg(format!("--inputfile={}", locked.display()))
+                        .arg(format!("--outputdir={}", od.display()))
+                        .arg("--timelimitseconds=60"),
+                    90.0,
+                )?;
+                Some(c == Some(0) && t.contains("Simulation successful"))
+            }
+            _ => None,
+        };
+        let od = dir.join("fet");
+        let _ = std::fs::remove_dir_all(&od);
+        let (c, t, fsecs) = timed(
+            Command::new("fet-cl")
+                .arg(format!("--inputfile={}", f.display()))
+                .arg(format!("--outputdir={}", od.display()))
+                .arg(format!("--timelimitseconds={limit:.0}")),
+            limit + 10.0,
+        )?;
+        let fet_ok = c == Some(0) && t.contains("Simulation successful");
+        let row = FetRow {
+            file: name,
+            loaded,
+            ours,
+            confirmed,
+            fet: (fet_ok, fsecs),
+        };
+        eprintln!(
+            "[{}/{}] {}: ensemble {} fet-cl {}",
+            i + 1,
+            files.len(),
+            row.file,
+            match &row.ours {
+                Some((true, s, _)) => format!("solved {s:.2}s"),
+                Some((false, s, _)) => format!("not solved {s:.1}s"),
+                None => row.loaded.clone(),
+            },
+            if row.fet.0 {
+                format!("solved {:.2}s", row.fet.1)
+            } else {
+                "not solved".into()
+            }
+        );
+        rows.push(row);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let mut md = String::new();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let fet_version = Command::new("fet-cl")
+        .arg("--version")
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .unwrap_or_default();
+    md.push_str(&format!(
+        "# Ensemble vs fet-cl on FET's official examples\n\nTime limit {limit} s per file and program, one run after the other; machine: {cores} cores, {cpu}; {fet_version}.\nCommand: `cargo xtask bench-fet --time-limit {limit}`. Seconds are wall-clock for the whole command (reading the file included). \"confirmed\": fet-cl generated at once from Ensemble's timetable written with `--fet-out` (every activity locked).\n\n"
+    ));
+    md.push_str("| file | loaded | Ensemble | s | soft cost | confirmed by fet-cl | fet-cl | s |\n|---|---|---|---:|---:|---|---|---:|\n");
+    for r in &rows {
+        let (ok, s, soft) = match &r.ours {
+            Some((ok, s, soft)) => (
+                if *ok { "solved" } else { "—" },
+                format!("{s:.2}"),
+                soft.clone(),
+            ),
+            None => ("", String::new(), String::new()),
+        };
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {:.2} |\n",
+            r.file,
+            r.loaded,
+            ok,
+            s,
+            soft,
+            match r.confirmed {
+                Some(true) => "yes",
+                Some(false) => "**NO**",
+                None => "",
+            },
+            if r.fet.0 { "solved" } else { "—" },
+            r.fet.1
+        ));
+    }
+    let loaded = rows.iter().filter(|r| r.ours.is_some()).count();
+    let ours = rows
+        .iter()
+        .filter(|r| matches!(r.ours, Some((true, _, _))))
+        .count();
+    let confirmed = rows.iter().filter(|r| r.confirmed == Some(true)).count();
+    let fet = rows.iter().filter(|r| r.fet.0).count();
+    let both: Vec<(f64, f64)> = rows
+        .iter()
+        .filter_map(|r| match r.ours {
+            Some((true, s, _)) if r.fet.0 => Some((s, r.fet.1)),
+            _ => None,
+        })
+        .collect();
+    let ratio = median(both.iter().map(|(a, b)| a / b.max(1e-3)).collect());
+    md.push_str(&format!(
+        "\n**Summary**: {} files; loaded {loaded}; solved by Ensemble {ours} (confirmed by fet-cl {confirmed}); solved by fet-cl {fet}; both {}: median seconds Ensemble {:.2}, fet-cl {:.2}; median of per-file ratios Ensemble / fet-cl {ratio:.2}.\n",
+        rows.len(),
+        both.len(),
+        median(both.iter().map(|x| x.0).collect()),
+        median(both.iter().map(|x| x.1).collect()),
+    ));
+    println!("{md}");
+    if let Some(out) = out_file {
+        std::fs::write(&out, &md).with_context(|| out.clone())?;
+        println!("written to {out}");
+    }
+    Ok(())
 }

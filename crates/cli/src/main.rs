@@ -3,6 +3,7 @@
 
 mod demo;
 mod serve;
+mod timetable;
 mod token;
 mod user;
 
@@ -28,6 +29,8 @@ enum Command {
     Token(token::TokenArgs),
     /// Manage accounts.
     User(user::UserArgs),
+    /// Build school timetables (reads FET files).
+    Timetable(timetable::TimetableArgs),
 }
 
 /// Where the data lives.
@@ -93,6 +96,10 @@ fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    let command = match cli.command {
+        Command::Timetable(a) => return timetable::run(a),
+        other => other,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -104,11 +111,12 @@ fn main() -> std::process::ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
+        match command {
             Command::Serve(a) => serve::run(a).await,
             Command::Demo(a) => demo::run(a).await,
             Command::Token(a) => token::run(a).await,
             Command::User(a) => user::run(a).await,
+            Command::Timetable(_) => Ok(()),
         }
     });
     match result {

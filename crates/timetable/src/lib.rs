@@ -8,12 +8,19 @@
 //! Status: the model and the reader of a `.fet` file's structure (issue 3's first step). The
 //! constraints are read as [`RawConstraint`]s, counted by type and kept for the solver to come.
 
+pub mod compile;
 pub mod fet;
+pub mod fet_out;
 pub mod model;
+pub mod problem;
+pub mod solver;
+pub mod verify;
 mod xml;
 
+pub use compile::{compile, Unsupported};
 pub use fet::{read_fet, FetReport};
 pub use model::*;
+pub use verify::{verify, Verdict};
 
 /// Something wrong with a `.fet` file, and where.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

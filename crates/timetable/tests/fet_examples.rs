@@ -118,3 +118,35 @@ fn truncated_examples_fail_with_a_line_not_a_panic() {
         }
     }
 }
+
+#[test]
+fn every_official_example_compiles_and_unsupported_types_are_few() {
+    let files = official();
+    let mut fully = 0;
+    let mut missing = std::collections::BTreeMap::<String, usize>::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let (inst, _) = read_fet(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let (problem, unsupported) =
+            ensemble_timetable::compile(&inst).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        assert_eq!(
+            problem.acts.len(),
+            inst.activities.iter().filter(|a| a.active).count()
+        );
+        if unsupported.hard() == 0 {
+            fully += 1;
+        }
+        for k in unsupported.by_type.keys() {
+            *missing.entry(k.clone()).or_default() += 1;
+        }
+    }
+    eprintln!(
+        "{fully}/{} files need no unsupported hard constraint; missing: {missing:?}",
+        files.len()
+    );
+    assert!(
+        fully * 10 >= files.len() * 9,
+        "{fully}/{}: {missing:?}",
+        files.len()
+    );
+}
