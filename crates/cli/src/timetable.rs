@@ -183,7 +183,13 @@ fn solve(a: SolveArgs) -> Result<ExitCode, BadInput> {
         Ok(o) => o,
         Err(e) => {
             bar.finish_and_clear();
-            eprintln!("{}: not solved: {e}", a.file.display());
+            let (solver::Infeasible::NoTime { act } | solver::Infeasible::NoRoom { act, .. }) = e;
+            let id = inst.activities[problem.acts[act].source].id;
+            eprintln!(
+                "{}: not solved: {} (FET activity id {id})",
+                a.file.display(),
+                e
+            );
             return Ok(ExitCode::from(1));
         }
     };

@@ -357,8 +357,7 @@ pub fn compile(inst: &Instance) -> Result<(Problem, Unsupported), FetError> {
             let hard = c.weight >= 100.0;
             let mut kinds: Vec<Kind> = Vec::new();
             let mut extra_hard: Vec<Kind> = Vec::new();
-            let per_teacher = |cx: &Ctx, f: &Fields, rule: Rule, tag: Option<usize>| {
-                let _ = f;
+            let per_teacher = |cx: &Ctx, rule: Rule, tag: Option<usize>| {
                 (0..cx.inst.teachers.len())
                     .map(|t| Kind::Resource {
                         res: Res::Teacher(t),
@@ -640,7 +639,7 @@ pub fn compile(inst: &Instance) -> Result<(Problem, Unsupported), FetError> {
                 | "TeachersMinGapsBetweenBuildingChanges" => {
                     let rest = &name["Teachers".len()..];
                     let (rule, tag) = resource_rule(&cx, &f, rest, n_hours)?;
-                    kinds.extend(per_teacher(&cx, &f, rule, tag));
+                    kinds.extend(per_teacher(&cx, rule, tag));
                 }
                 // ----- students -----
                 "StudentsSetMaxDaysPerWeek"

@@ -63,10 +63,11 @@ pub struct Progress {
 /// Why no placement could be found at all.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Infeasible {
-    #[error("activity {id} has no start time allowed by its hard time constraints")]
-    NoTime { id: u32 },
-    #[error("activity {id} has no room allowed by its hard room constraints and its size ({students} students)")]
-    NoRoom { id: u32, students: u32 },
+    /// `act` indexes the problem's activities.
+    #[error("activity #{act} has no start time allowed by its hard time constraints")]
+    NoTime { act: usize },
+    #[error("activity #{act} has no room allowed by its hard room constraints and its size ({students} students)")]
+    NoRoom { act: usize, students: u32 },
 }
 
 /// The search's result.
@@ -164,8 +165,10 @@ enum TermKind {
     Clash(usize),
     /// Two activities in a room at the same hour.
     RoomClash(usize),
-    /// A problem constraint (not a hard unary one: those are domains).
+    /// A problem constraint (not a hard unary one: those are domains, nor a rule).
     Constraint(usize),
+    /// A per-resource rule (constraint index) on its profile.
+    Rule(usize, usize),
 }
 
 struct Term {
@@ -218,7 +221,6 @@ impl<'p> Model<'p> {
     fn new(p: &'p Problem) -> Result<Self, Infeasible> {
         let n = p.acts.len();
         let ns = p.slots();
-        let id = |a: usize| a as u32;
         // Blocks: union-find over hard same-starting-time.
         let mut parent: Vec<usize> = (0..n).collect();
         fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -334,9 +336,7 @@ impl<'p> Model<'p> {
                 .collect();
             if d.is_empty() {
                 let a = b[0];
-                return Err(Infeasible::NoTime {
-                    id: act_id(p, a, id),
-                });
+                return Err(Infeasible::NoTime { act: a });
             }
             domain.push(d);
         }
@@ -353,7 +353,7 @@ impl<'p> Model<'p> {
                 .collect();
             if room_domain[a].is_empty() {
                 return Err(Infeasible::NoRoom {
-                    id: act_id(p, a, id),
+                    act: a,
                     students: p.acts[a].n_students,
                 });
             }
@@ -445,8 +445,10 @@ impl<'p> Model<'p> {
                         terms_of_profile.push(Vec::new());
                     }
                     terms_of_profile[pi].push(terms.len());
-                    let scope = profiles[pi].acts.clone();
-                    terms.push(term(scope));
+                    terms.push(Term {
+                        kind: TermKind::Rule(ci, pi),
+                        ..term(profiles[pi].acts.clone())
+                    });
                 }
                 Kind::RoomUnavailable { room, .. } => {
                     room_terms[*room].push(terms.len());
@@ -512,7 +514,6 @@ impl<'p> Model<'p> {
             terms_of[a].sort_unstable();
             terms_of[a].dedup();
         }
-        let _ = &mut room_terms;
         let in_domain = domain
             .iter()
             .map(|d| {
@@ -540,12 +541,6 @@ impl<'p> Model<'p> {
             profile_key: key_index,
         })
     }
-}
-
-fn act_id(p: &Problem, a: usize, _f: impl Fn(usize) -> u32) -> u32 {
-    // The FET id is not in the problem; report the activity's position (1-based) instead
-    // when the source index is all there is.
-    p.acts[a].source as u32 + 1
 }
 
 // ---------------------------------------------------------------------------------------
@@ -887,17 +882,22 @@ impl<'m, 'p> Search<'m, 'p> {
 
     /// Recomputes one term from the state.
     fn eval(&self, ti: usize) -> u64 {
-        let m = self.m;
-        let p = m.p;
-        match m.terms[ti].kind {
+        match self.m.terms[ti].kind {
             TermKind::Clash(pi) => self.clash[pi],
             TermKind::RoomClash(r) => self.room_clash[r],
             TermKind::Constraint(ci) => self.eval_constraint(ci),
+            TermKind::Rule(ci, pi) => {
+                let Kind::Resource { rule, .. } = &self.m.p.constraints[ci].kind else {
+                    return 0;
+                };
+                let view = DayView {
+                    masks: &self.mask[pi],
+                    off: &self.m.profiles[pi].off,
+                    hours: self.m.p.hours as u32,
+                };
+                rule_cost(rule, &view, &mut || self.building_cost(pi, rule))
+            }
         }
-        .min({
-            let _ = p;
-            u64::MAX
-        })
     }
 
     fn eval_constraint(&self, ci: usize) -> u64 {
@@ -1043,27 +1043,11 @@ impl<'m, 'p> Search<'m, 'p> {
                     .filter(|(s, _)| rc[*s] > 0)
                     .count() as u64
             }
-            Kind::Resource { res, tag, rule } => {
-                let Some(&pi) = self.m.profile_key.get(&(*res, *tag)) else {
-                    return match rule {
-                        Rule::MinHoursDaily {
-                            min,
-                            allow_empty_days: false,
-                        } => *min as u64 * p.days as u64,
-                        Rule::MinDaysPerWeek(n) => *n as u64,
-                        _ => 0,
-                    };
-                };
-                let pr = &self.m.profiles[pi];
-                let view = DayView {
-                    masks: &self.mask[pi],
-                    off: &pr.off,
-                    hours: hours as u32,
-                };
-                let mut b = || self.building_cost(pi, rule);
-                rule_cost(rule, &view, &mut b)
-            }
-            Kind::StartSlots { .. } | Kind::OccupiedSlots { .. } | Kind::Rooms { .. } => 0,
+            // Unary ones are domains or tables; rules are `TermKind::Rule` terms.
+            Kind::StartSlots { .. }
+            | Kind::OccupiedSlots { .. }
+            | Kind::Rooms { .. }
+            | Kind::Resource { .. } => 0,
         }
     }
 
@@ -1125,7 +1109,8 @@ impl<'m, 'p> Search<'m, 'p> {
     fn construct(&mut self) {
         let m = self.m;
         let n = m.p.acts.len();
-        // Place every block at its first domain slot, then build costs, then improve one by one.
+        // Every block at its first allowed slot, all placed at once (terms are defined on a full
+        // timetable); then, hardest block first, each moves to its cheapest slot.
         for (b, members) in m.blocks.iter().enumerate() {
             let s = m.domain[b][0];
             for &a in members {
@@ -1134,7 +1119,6 @@ impl<'m, 'p> Search<'m, 'p> {
                 self.room[a] = r;
             }
         }
-        // Remove everything and add blocks in order, choosing the best slot each time.
         let mut order: Vec<usize> = (0..m.blocks.len()).collect();
         let difficulty = |b: usize| {
             let dur: u32 = m.blocks[b].iter().map(|&a| m.p.acts[a].duration).sum();
@@ -1146,9 +1130,6 @@ impl<'m, 'p> Search<'m, 'p> {
         };
         let keys: Vec<f64> = order.iter().map(|&b| difficulty(b)).collect();
         order.sort_by(|&x, &y| keys[x].total_cmp(&keys[y]).then(x.cmp(&y)));
-        // Start from an empty timetable: costs computed for placed activities only would need
-        // partial terms; instead place all at once, then move each block to its best slot in
-        // order (a greedy pass over the full state).
         for a in 0..n {
             self.place(a, self.start[a], self.room[a], true);
         }
@@ -1522,9 +1503,6 @@ impl<'m, 'p> Search<'m, 'p> {
                 );
                 since_improved = 0;
                 polish_budget = polish_budget.max(self.iterations);
-                if thread == 0 || opts.threads > 1 {
-                    // Let the slower threads finish their race.
-                }
             }
             // Pick what to repair.
             let term = if !self.violated_hard.items.is_empty() {
@@ -1599,7 +1577,9 @@ impl<'m, 'p> Search<'m, 'p> {
                         .unwrap_or("")
                         .to_owned(),
                     TermKind::RoomClash(_) => "room clash".into(),
-                    TermKind::Constraint(ci) => m.p.constraints[ci].source.clone(),
+                    TermKind::Constraint(ci) | TermKind::Rule(ci, _) => {
+                        m.p.constraints[ci].source.clone()
+                    }
                 };
                 let e = by.entry(k).or_default();
                 e.0 += self.cost[ti];
@@ -1663,28 +1643,11 @@ impl<'m, 'p> Search<'m, 'p> {
                 }
                 (!t.scope.is_empty()).then(|| t.scope[self.rng.below(t.scope.len())])
             }
+            TermKind::Rule(..) => {
+                (!t.scope.is_empty()).then(|| t.scope[self.rng.below(t.scope.len())])
+            }
         }
     }
-}
-
-/// The solver's own view of a placement's cost (for tests against the verifier): hard
-/// violations and soft cost, computed through the incremental machinery from scratch.
-pub fn claimed_cost(p: &Problem, placement: &Placement) -> Result<(u64, f64), Infeasible> {
-    let model = Model::new(p)?;
-    let mut s = Search::new(&model, 0);
-    for a in 0..p.acts.len() {
-        s.place(a, s.start[a], s.room[a], false);
-    }
-    for a in 0..p.acts.len() {
-        s.start[a] = placement.start[a];
-        s.room[a] = placement.room[a];
-        s.place(a, s.start[a], s.room[a], true);
-    }
-    for ti in 0..model.terms.len() {
-        let v = s.eval(ti);
-        s.set_cost(ti, v);
-    }
-    Ok((s.hard_total, s.soft_total + s.unary_total))
 }
 
 /// Random moves through the solver's incremental machinery — single moves and swaps, some
