@@ -1,5 +1,4 @@
-//! The solver: simulated annealing over blocks of activities, with a tabu search kept as an
-//! alternative (`ENSEMBLE_TABU=1`, for experiments).
+//! The solver: simulated annealing over blocks of activities.
 //!
 //! - Hard constraints on one activity alone (preferred or forbidden times, unavailable
 //!   teachers and students, breaks, required rooms, room capacity) become the activity's
@@ -9,10 +8,14 @@
 //!   change to the occupancy tables, recomputes only the terms the moved activities touch,
 //!   and is taken back if refused.
 //! - Each step picks a violated term (hard ones first), an activity it involves, and tries
-//!   to move that activity's block to a random allowed slot or to swap it with a block that
-//!   shares a teacher or subgroup; the move is kept if not worse, or by chance at the current
-//!   temperature. Hard violations weigh 1000 soft units; once none is left, the temperature
-//!   drops to the soft scale and the search lowers the soft cost until it stops improving.
+//!   to move that activity's block to a random allowed slot, to swap it with a block that
+//!   shares a teacher or subgroup, or to exchange a whole Kempe chain between two start
+//!   times (the blocks that must trade places so that no teacher or subgroup is
+//!   double-booked); the move is kept if not worse, or by chance at the current temperature.
+//!   Hard violations weigh 1000 soft units, and hard terms that stay violated weigh more
+//!   (breakout). Once none is left, the temperature drops to the soft scale and the search
+//!   lowers the soft cost — Kempe chains do most of that work in full timetables, where no
+//!   single move is free — until it stops improving.
 //! - Both cores race with different seeds; the first thread to reach no hard violation (by
 //!   iteration count, then thread number) wins, so the result depends only on the seed
 //!   unless the time limit cuts the search short.
@@ -34,6 +37,7 @@ pub struct Options {
     /// After the hard constraints hold, go on lowering the soft cost until this many
     /// iterations pass without improvement (at least; more on problems that took long).
     pub polish_iterations: u64,
+    pub tuning: Tuning,
 }
 
 impl Default for Options {
@@ -42,10 +46,40 @@ impl Default for Options {
             seed: 1,
             time_limit: Duration::from_secs(20),
             threads: 2,
-            polish_iterations: std::env::var("ENSEMBLE_POLISH")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(500_000),
+            polish_iterations: 500_000,
+            tuning: Tuning::default(),
+        }
+    }
+}
+
+/// The search's parameters; the defaults were chosen on samples of FET's examples
+/// (`cargo xtask bench-fet`). Temperatures are in soft-cost units (a hard violation
+/// weighs 1000).
+#[derive(Clone, Debug)]
+pub struct Tuning {
+    /// Temperature at the start of the search for a feasible timetable.
+    pub start_temperature: f64,
+    /// Temperature the hard phase is reheated to when it has cooled down.
+    pub reheat_temperature: f64,
+    /// Factor applied to the temperature after each move.
+    pub cooling: f64,
+    /// Share of moves, per mille, that are Kempe-chain exchanges: before and after the hard
+    /// constraints hold.
+    pub kempe_hard: u64,
+    pub kempe_polish: u64,
+    /// Moves without improvement after which violated hard terms weigh one more unit.
+    pub breakout_after: u64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            start_temperature: 3000.0,
+            reheat_temperature: 300.0,
+            cooling: 0.999_99,
+            kempe_hard: 100,
+            kempe_polish: 200,
+            breakout_after: 20_000,
         }
     }
 }
@@ -104,7 +138,7 @@ pub fn solve(
             let results = &results;
             scope.spawn(move || {
                 let seed = opts.seed ^ (t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                let mut s = Search::new(model, seed);
+                let mut s = Search::new(model, seed, &opts.tuning);
                 let out = s.run(
                     opts,
                     started,
@@ -779,7 +813,6 @@ struct Search<'m, 'p> {
     objective: f64,
     violated_hard: IndexSet,
     violated_soft: IndexSet,
-    tabu: Vec<Vec<u64>>,
     stamp: Vec<u64>,
     stamp_now: u64,
     affected: Vec<usize>,
@@ -787,10 +820,14 @@ struct Search<'m, 'p> {
     iterations: u64,
     /// Lowering the soft cost after the hard constraints hold.
     polishing: bool,
+    /// Share of moves (per mille) that are Kempe-chain exchanges, in the current phase.
+    kempe_per_mille: u64,
+    cooling: f64,
+    reheat: f64,
 }
 
 impl<'m, 'p> Search<'m, 'p> {
-    fn new(m: &'m Model<'p>, seed: u64) -> Self {
+    fn new(m: &'m Model<'p>, seed: u64, tuning: &Tuning) -> Self {
         let p = m.p;
         let n = p.acts.len();
         let ns = p.slots();
@@ -812,13 +849,15 @@ impl<'m, 'p> Search<'m, 'p> {
             objective: 0.0,
             violated_hard: IndexSet::new(m.terms.len()),
             violated_soft: IndexSet::new(m.terms.len()),
-            tabu: m.domain.iter().map(|_| vec![0; ns]).collect(),
             stamp: vec![0; m.terms.len()],
             stamp_now: 0,
             affected: Vec::new(),
             saved: Vec::new(),
             iterations: 0,
             polishing: false,
+            kempe_per_mille: tuning.kempe_hard,
+            cooling: tuning.cooling,
+            reheat: tuning.reheat_temperature,
         };
         s.construct();
         s
@@ -1139,7 +1178,7 @@ impl<'m, 'p> Search<'m, 'p> {
         }
         self.objective = self.recompute_objective() - self.unary_total;
         for &b in &order {
-            self.best_move(b, false, 0, 0);
+            self.best_move(b);
         }
     }
 
@@ -1269,33 +1308,18 @@ impl<'m, 'p> Search<'m, 'p> {
         best
     }
 
-    /// Tries the allowed slots for block `b` and swaps with blocks sharing a teacher or
-    /// subgroup, and takes the best not tabu (or better than the best ever). Returns whether
-    /// it moved.
-    fn best_move(&mut self, b: usize, use_tabu: bool, tenure: u64, best_ever: u64) -> bool {
+    /// Moves block `b` to its best allowed slot (of up to 48 sampled), if that is better
+    /// than where it is. Returns whether it moved.
+    fn best_move(&mut self, b: usize) -> bool {
         let m = self.m;
         let dom = &m.domain[b];
         let cur_slot = self.start[m.blocks[b][0]];
         let before = self.total();
-        // (cost, slot, swap partner)
-        let mut best: Option<(f64, Slot, usize)> = None;
+        let mut best: Option<(f64, Slot)> = None;
         let mut ties = 0usize;
         let sample = dom.len() > 48;
         let tries = if sample { 48 } else { dom.len() };
         let off = self.rng.below(dom.len());
-        let mut consider = |this: &mut Self, after: f64, slot: Slot, partner: usize| match best {
-            Some((c, _, _)) if after > c + 1e-9 => {}
-            Some((c, _, _)) if (after - c).abs() <= 1e-9 => {
-                ties += 1;
-                if this.rng.below(ties + 1) == 0 {
-                    best = Some((after, slot, partner));
-                }
-            }
-            _ => {
-                ties = 0;
-                best = Some((after, slot, partner));
-            }
-        };
         for i in 0..tries {
             let slot = if sample {
                 dom[self.rng.below(dom.len())]
@@ -1308,67 +1332,87 @@ impl<'m, 'p> Search<'m, 'p> {
             {
                 continue;
             }
-            let tabu = use_tabu && self.tabu[b][slot] > self.iterations;
             let u = self.apply(b, slot);
             let after = self.total();
-            let hard_after = self.hard_total;
             self.undo(u);
-            if tabu && hard_after >= best_ever {
-                continue;
-            }
-            consider(self, after, slot, usize::MAX);
-        }
-        // Swaps with blocks sharing a resource.
-        if use_tabu {
-            let a = m.blocks[b][self.rng.below(m.blocks[b].len())];
-            let profiles = &m.profiles_of[a];
-            if !profiles.is_empty() {
-                for _ in 0..16 {
-                    let pi = profiles[self.rng.below(profiles.len())];
-                    let acts = &m.profiles[pi].acts;
-                    let c = acts[self.rng.below(acts.len())];
-                    let bc = m.block_of[c];
-                    let slot_c = self.start[c];
-                    if bc == b
-                        || slot_c == cur_slot
-                        || !m.in_domain[b][slot_c]
-                        || !m.in_domain[bc][cur_slot]
-                    {
-                        continue;
+            match best {
+                Some((c, _)) if after > c + 1e-9 => {}
+                Some((c, _)) if (after - c).abs() <= 1e-9 => {
+                    ties += 1;
+                    if self.rng.below(ties + 1) == 0 {
+                        best = Some((after, slot));
                     }
-                    let tabu = self.tabu[b][slot_c] > self.iterations
-                        || self.tabu[bc][cur_slot] > self.iterations;
-                    let u1 = self.apply(b, slot_c);
-                    let u2 = self.apply(bc, cur_slot);
-                    let after = self.total();
-                    let hard_after = self.hard_total;
-                    self.undo(u2);
-                    self.undo(u1);
-                    if tabu && hard_after >= best_ever {
-                        continue;
-                    }
-                    consider(self, after, slot_c, bc);
+                }
+                _ => {
+                    ties = 0;
+                    best = Some((after, slot));
                 }
             }
         }
-        let Some((after, slot, partner)) = best else {
+        let Some((after, slot)) = best else {
             return false;
         };
-        if !use_tabu && after >= before - 1e-9 {
+        if after >= before - 1e-9 {
             return false;
         }
-        if use_tabu {
-            self.tabu[b][cur_slot] = self.iterations + tenure;
-        }
         self.apply(b, slot);
-        if partner != usize::MAX {
-            if use_tabu {
-                self.tabu[partner][slot] = self.iterations + tenure;
-            }
-            self.apply(partner, cur_slot);
-        }
         self.saved.clear();
         true
+    }
+
+    /// A Kempe chain: the blocks that must trade places between the start of `b` and `to`
+    /// so that the exchange double-books no teacher or subgroup — `b` goes to `to`, what
+    /// meets it there comes back, and so on. `None` when a member would leave its domain,
+    /// an activity of another length or start overlaps, or the chain grows too long.
+    fn kempe_chain(&self, b: usize, to: Slot) -> Option<Vec<(usize, Slot)>> {
+        let m = self.m;
+        let p = m.p;
+        let first = m.blocks[b][0];
+        let t1 = self.start[first];
+        let d = p.acts[first].duration as usize;
+        if t1 == to {
+            return None;
+        }
+        let mut chain = vec![(b, to)];
+        let mut i = 0;
+        while i < chain.len() {
+            let (x, dest) = chain[i];
+            let back = if dest == to { t1 } else { to };
+            if !m.in_domain[x][dest] {
+                return None;
+            }
+            for &a in &m.blocks[x] {
+                if p.acts[a].duration as usize != d {
+                    return None;
+                }
+                for &pi in &m.profiles_of[a] {
+                    let prof = &m.profiles[pi];
+                    if prof.tag.is_some() || self.cnt[pi][dest..dest + d].iter().all(|&c| c == 0) {
+                        continue;
+                    }
+                    for &c in &prof.acts {
+                        let sc = self.start[c];
+                        let dc = p.acts[c].duration as usize;
+                        if sc + dc <= dest || dest + d <= sc {
+                            continue;
+                        }
+                        if sc != dest || dc != d {
+                            return None;
+                        }
+                        let bc = m.block_of[c];
+                        if chain.iter().any(|&(y, _)| y == bc) {
+                            continue;
+                        }
+                        if chain.len() >= 24 {
+                            return None;
+                        }
+                        chain.push((bc, back));
+                    }
+                }
+            }
+            i += 1;
+        }
+        Some(chain)
     }
 
     /// One simulated-annealing step on block `b`: a random slot or a swap with a block that
@@ -1378,6 +1422,30 @@ impl<'m, 'p> Search<'m, 'p> {
         let before = self.total();
         let cur_slot = self.start[m.blocks[b][0]];
         let a = m.blocks[b][self.rng.below(m.blocks[b].len())];
+        if self.rng.chance(self.kempe_per_mille) {
+            let dom = &m.domain[b];
+            let to = dom[self.rng.below(dom.len())];
+            let Some(chain) = self.kempe_chain(b, to) else {
+                return false;
+            };
+            let mut undos: Vec<Undo> = Vec::with_capacity(chain.len());
+            for &(x, slot) in &chain {
+                undos.push(self.apply(x, slot));
+            }
+            let delta = self.total() - before;
+            let accept = delta <= 0.0 || {
+                let r = (self.rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+                r < (-delta / *temperature).exp()
+            };
+            if accept {
+                self.saved.clear();
+                return true;
+            }
+            while let Some(u) = undos.pop() {
+                self.undo(u);
+            }
+            return false;
+        }
         let swap = self.rng.chance(500) && !m.profiles_of[a].is_empty();
         let (u1, u2) = if swap {
             let profiles = &m.profiles_of[a];
@@ -1404,11 +1472,13 @@ impl<'m, 'p> Search<'m, 'p> {
         let delta = self.total() - before;
         // Cool; reheat at the floor. While hard violations remain the scale is theirs
         // (HARD_SCALE per violation); once they are gone it is the soft weights'.
-        *temperature *= 0.999_99;
-        let (floor, reheat) = if self.hard_total == 0 && self.polishing {
+        *temperature *= self.cooling;
+        // (The regime is the phase's, not the proposed move's: a move that breaks a hard
+        // constraint while polishing must not reheat the search.)
+        let (floor, reheat) = if self.polishing {
             (0.02, 0.5)
         } else {
-            (5.0, 1500.0)
+            (5.0, self.reheat)
         };
         if *temperature < floor {
             *temperature = reheat;
@@ -1454,15 +1524,8 @@ impl<'m, 'p> Search<'m, 'p> {
         let mut since_improved = 0u64;
         let mut last_report = Instant::now();
         let mut polish_budget = opts.polish_iterations;
-        let sa = std::env::var_os("ENSEMBLE_TABU").is_none();
-        let mut temperature: f64 = std::env::var("ENSEMBLE_T0")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(3000.0);
-        let breakout_after: u64 = std::env::var("ENSEMBLE_BREAKOUT")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(u64::MAX);
+        let tuning = &opts.tuning;
+        let mut temperature = tuning.start_temperature;
         loop {
             self.iterations += 1;
             if self.iterations.is_multiple_of(64) {
@@ -1493,6 +1556,9 @@ impl<'m, 'p> Search<'m, 'p> {
                 feasible_at = Some((self.iterations, started.elapsed()));
                 self.polishing = true;
                 temperature = 0.5;
+                self.kempe_per_mille = tuning.kempe_polish;
+                self.weight.iter_mut().for_each(|w| *w = 1.0);
+                self.objective = self.recompute_objective() - self.unary_total;
                 race.first_feasible
                     .fetch_min(self.iterations, Ordering::Relaxed);
                 best_state = (
@@ -1523,14 +1589,8 @@ impl<'m, 'p> Search<'m, 'p> {
                 }
             };
             let b = m.block_of[a];
-            let tenure =
-                5 + self.rng.below(10) as u64 + (self.violated_hard.items.len() as u64).min(20);
             let before = self.total();
-            let moved = if sa {
-                self.sa_move(b, &mut temperature)
-            } else {
-                self.best_move(b, true, tenure, best_hard)
-            };
+            let moved = self.sa_move(b, &mut temperature);
             let after = self.total();
             if !moved || after >= before - 1e-9 {
                 since_improved += 1;
@@ -1548,7 +1608,7 @@ impl<'m, 'p> Search<'m, 'p> {
                     self.soft_total + self.unary_total,
                 );
                 since_improved = 0;
-            } else if self.hard_total > 0 && since_improved > breakout_after {
+            } else if self.hard_total > 0 && since_improved > tuning.breakout_after {
                 // Breakout: violated hard terms weigh more.
                 for i in 0..self.violated_hard.items.len() {
                     let ti = self.violated_hard.items[i];
@@ -1567,7 +1627,7 @@ impl<'m, 'p> Search<'m, 'p> {
                 }
             }
         }
-        if std::env::var_os("ENSEMBLE_SOLVER_DEBUG").is_some() {
+        if tracing::enabled!(tracing::Level::DEBUG) {
             let mut by: std::collections::BTreeMap<String, (u64, usize)> = Default::default();
             for &ti in &self.violated_hard.items {
                 let k = match m.terms[ti].kind {
@@ -1589,7 +1649,7 @@ impl<'m, 'p> Search<'m, 'p> {
                 .filter(|&ti| self.eval(ti) != self.cost[ti])
                 .count();
             let obj = self.recompute_objective() - self.unary_total;
-            eprintln!("thread {thread}: iterations {} stale terms {stale} objective {} vs {} violated hard: {by:?}", self.iterations, self.objective, obj);
+            tracing::debug!(thread, iterations = self.iterations, stale, objective = self.objective, recomputed = obj, violated_hard = ?by, "search ended");
         }
         race.stop.store(feasible_at.is_some(), Ordering::Relaxed);
         let (start, room, hard, soft) = best_state;
@@ -1650,16 +1710,17 @@ impl<'m, 'p> Search<'m, 'p> {
     }
 }
 
-/// Random moves through the solver's incremental machinery — single moves and swaps, some
-/// taken back — from its greedy start; returns the placement with the hard violations and
-/// soft cost the solver's bookkeeping claims for it. For tests against the verifier.
+/// Random moves through the solver's incremental machinery — single moves, swaps and Kempe
+/// chains, some taken back — from its greedy start; returns the placement with the hard
+/// violations and soft cost the solver's bookkeeping claims for it. For tests against the
+/// verifier.
 pub fn random_walk(
     p: &Problem,
     seed: u64,
     moves: usize,
 ) -> Result<(Placement, u64, f64), Infeasible> {
     let model = Model::new(p)?;
-    let mut s = Search::new(&model, seed);
+    let mut s = Search::new(&model, seed, &Tuning::default());
     for i in 0..moves {
         let b = s.rng.below(model.blocks.len());
         let dom = &model.domain[b];
@@ -1683,6 +1744,18 @@ pub fn random_walk(
         }
         if i % 2 == 1 && !kept_swap {
             s.undo(u);
+        }
+        if i % 5 == 2 {
+            // A Kempe-chain exchange, undone one time in three.
+            let to = dom[s.rng.below(dom.len())];
+            if let Some(chain) = s.kempe_chain(b, to) {
+                let mut undos: Vec<Undo> = chain.iter().map(|&(x, t)| s.apply(x, t)).collect();
+                if s.rng.below(3) == 0 {
+                    while let Some(u) = undos.pop() {
+                        s.undo(u);
+                    }
+                }
+            }
         }
         s.saved.clear();
     }
