@@ -683,6 +683,48 @@ pub fn compile(inst: &Instance) -> Result<(Problem, Unsupported), FetError> {
                     let (rule, tag) = resource_rule(&cx, &f, rest, n_hours)?;
                     kinds.extend(per_subgroup(cx.all_subgroups(), rule, tag));
                 }
+                "StudentsSetMinGapsBetweenOrderedPairOfActivityTags"
+                | "StudentsMinGapsBetweenOrderedPairOfActivityTags"
+                | "TeacherMinGapsBetweenOrderedPairOfActivityTags"
+                | "TeachersMinGapsBetweenOrderedPairOfActivityTags" => {
+                    let first = cx.tag(&f, "First_Activity_Tag")?;
+                    let second = cx.tag(&f, "Second_Activity_Tag")?;
+                    let min = f.num("MinGaps")?;
+                    let res: Vec<Res> = match name {
+                        "StudentsSetMinGapsBetweenOrderedPairOfActivityTags" => cx.subgroups
+                            [cx.set(&f, "Students")?]
+                        .iter()
+                        .map(|&s| Res::Subgroup(s))
+                        .collect(),
+                        "StudentsMinGapsBetweenOrderedPairOfActivityTags" => {
+                            cx.all_subgroups().into_iter().map(Res::Subgroup).collect()
+                        }
+                        "TeacherMinGapsBetweenOrderedPairOfActivityTags" => {
+                            vec![Res::Teacher(cx.teacher(&f, "Teacher")?)]
+                        }
+                        _ => (0..inst.teachers.len()).map(Res::Teacher).collect(),
+                    };
+                    // As FET: only resources with activities of both tags.
+                    let has = |r: Res, tag: usize| {
+                        cx.acts.iter().any(|a| {
+                            a.tags.contains(&tag)
+                                && match r {
+                                    Res::Teacher(t) => a.teachers.contains(&t),
+                                    Res::Subgroup(s) => a.subgroups.contains(&s),
+                                }
+                        })
+                    };
+                    for r in res {
+                        if has(r, first) && has(r, second) {
+                            kinds.push(Kind::OrderedTagGaps {
+                                res: r,
+                                first,
+                                second,
+                                min,
+                            });
+                        }
+                    }
+                }
                 // ----- rooms -----
                 "ActivityPreferredRoom" | "ActivityPreferredRooms" => {
                     let rooms = if name == "ActivityPreferredRoom" {

@@ -121,6 +121,16 @@ pub enum Kind {
         tag: Option<usize>,
         rule: Rule,
     },
+    /// On each day, after the resource's activities with the `first` tag, its next
+    /// activity with the `second` tag starts at least `min` hours later (every hour between
+    /// counts: free, break or taken by an activity with neither tag); each second-tag run
+    /// that starts sooner counts one. An activity with both tags counts as `first`.
+    OrderedTagGaps {
+        res: Res,
+        first: usize,
+        second: usize,
+        min: u32,
+    },
     /// Each activity is in one of the rooms; each that is not counts one.
     Rooms { acts: Vec<usize>, rooms: Vec<usize> },
     /// The room is not used at these slots; each busy hour there counts one.

@@ -488,6 +488,21 @@ impl<'p> Model<'p> {
                     room_terms[*room].push(terms.len());
                     terms.push(term(Vec::new()));
                 }
+                Kind::OrderedTagGaps {
+                    res, first, second, ..
+                } => {
+                    let scope = (0..n)
+                        .filter(|&a| {
+                            let x = &p.acts[a];
+                            (x.tags.contains(first) || x.tags.contains(second))
+                                && match *res {
+                                    Res::Teacher(t) => x.teachers.contains(&t),
+                                    Res::Subgroup(s) => x.subgroups.contains(&s),
+                                }
+                        })
+                        .collect();
+                    terms.push(term(scope));
+                }
                 Kind::EndsStudentsDay { act } => {
                     let mut scope = vec![*act];
                     for a in 0..n {
@@ -924,7 +939,7 @@ impl<'m, 'p> Search<'m, 'p> {
         match self.m.terms[ti].kind {
             TermKind::Clash(pi) => self.clash[pi],
             TermKind::RoomClash(r) => self.room_clash[r],
-            TermKind::Constraint(ci) => self.eval_constraint(ci),
+            TermKind::Constraint(ci) => self.eval_constraint(ci, &self.m.terms[ti].scope),
             TermKind::Rule(ci, pi) => {
                 let Kind::Resource { rule, .. } = &self.m.p.constraints[ci].kind else {
                     return 0;
@@ -939,7 +954,8 @@ impl<'m, 'p> Search<'m, 'p> {
         }
     }
 
-    fn eval_constraint(&self, ci: usize) -> u64 {
+    /// `scope`: the term's activities (those that may change it).
+    fn eval_constraint(&self, ci: usize, scope: &[usize]) -> u64 {
         let p = self.m.p;
         let hours = p.hours;
         let st = &self.start;
@@ -1024,6 +1040,38 @@ impl<'m, 'p> Search<'m, 'p> {
                 } else {
                     u64::from(!(day(a) < day(b) || (day(a) == day(b) && end(a) <= hour(b))))
                 }
+            }
+            Kind::OrderedTagGaps {
+                first, second, min, ..
+            } => {
+                // Hours of first-tag and (only) second-tag activities per day, then a scan
+                // of each day counting the hours since the last first-tag one.
+                let mut marks = vec![(0u64, 0u64); p.days];
+                for &a in scope {
+                    let bits = ((1u64 << p.acts[a].duration) - 1) << hour(a);
+                    if p.acts[a].tags.contains(first) {
+                        marks[day(a)].0 |= bits;
+                    } else if p.acts[a].tags.contains(second) {
+                        marks[day(a)].1 |= bits;
+                    }
+                }
+                let mut v = 0;
+                for (f, s) in marks {
+                    let mut since: Option<u32> = None;
+                    for h in 0..p.hours {
+                        if f >> h & 1 == 1 {
+                            since = Some(0);
+                        } else if s >> h & 1 == 0 {
+                            since = since.map(|c| c + 1);
+                        } else {
+                            if since.is_some_and(|c| c < *min) {
+                                v += 1;
+                            }
+                            since = None;
+                        }
+                    }
+                }
+                v
             }
             Kind::EndsStudentsDay { act } => {
                 // Each later lesson of each of the activity's subgroups that day.

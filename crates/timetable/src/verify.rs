@@ -202,7 +202,7 @@ fn check_problem(p: &Problem) -> Result<(), ShapeError> {
                 acts_ok(&[*first, *second])
             }
             Kind::EndsStudentsDay { act } => acts_ok(&[*act]),
-            Kind::Resource { res, .. } => match *res {
+            Kind::Resource { res, .. } | Kind::OrderedTagGaps { res, .. } => match *res {
                 Res::Teacher(t) => t < p.n_teachers,
                 Res::Subgroup(s) => s < p.n_subgroups_and_sets,
             },
@@ -638,6 +638,52 @@ impl<'a> Week<'a> {
                     .sum()
             }
             Kind::Resource { res, tag, rule } => self.resource(*res, *tag, rule),
+            Kind::OrderedTagGaps {
+                res,
+                first,
+                second,
+                min,
+            } => {
+                // The resource's day as a row of cells: 'F' an hour of a first-tag
+                // activity, else 'S' of a second-tag one, else '.'; then each run of 'S'
+                // whose distance back to the last 'F' that day is under `min` counts.
+                let acts = match *res {
+                    Res::Teacher(x) => &self.teacher_acts[x],
+                    Res::Subgroup(x) => &self.subgroup_acts[x],
+                };
+                let mut n = 0;
+                for d in 0..p.days {
+                    let mut row = vec!['.'; p.hours];
+                    for &a in acts {
+                        let ta = t(a);
+                        if ta.day != d {
+                            continue;
+                        }
+                        for cell in &mut row[ta.hour..ta.end] {
+                            if p.acts[a].tags.contains(first) {
+                                *cell = 'F';
+                            } else if p.acts[a].tags.contains(second) && *cell != 'F' {
+                                *cell = 'S';
+                            }
+                        }
+                    }
+                    for h in 0..p.hours {
+                        let run_starts = row[h] == 'S' && (h == 0 || row[h - 1] != 'S');
+                        if !run_starts {
+                            continue;
+                        }
+                        if let Some(last_f) = (0..h).rev().find(|&k| row[k] == 'F') {
+                            let between = h - last_f - 1;
+                            // Only the first 'S' run after that 'F' is checked.
+                            let first_run_after = !(last_f + 1..h).any(|k| row[k] == 'S');
+                            if first_run_after && (between as u32) < *min {
+                                n += 1;
+                            }
+                        }
+                    }
+                }
+                n
+            }
             Kind::Rooms { acts, rooms } => distinct(acts)
                 .into_iter()
                 .filter(|&a| !self.pl.room[a].is_some_and(|r| rooms.contains(&r)))
@@ -856,6 +902,12 @@ fn describe(kind: &Kind) -> String {
                 None => format!("{rule:?} for {who}"),
             }
         }
+        Kind::OrderedTagGaps {
+            res,
+            first,
+            second,
+            min,
+        } => format!("{res:?}: at least {min} hours from activity tag {first} to tag {second}"),
         Kind::Rooms { acts, rooms } => format!("{} in rooms {rooms:?}", list(acts)),
         Kind::RoomUnavailable { room, .. } => format!("room {room} unavailable"),
         Kind::MaxDifferentRooms { acts, max } => {
@@ -1288,6 +1340,48 @@ mod tests {
         assert_eq!(count(&p, &place(&p, &[(1, 0), (0, 3)])), 1);
         // Second starts before first ends: 1.
         assert_eq!(count(&p, &place(&p, &[(0, 0), (0, 1)])), 1);
+    }
+
+    #[test]
+    fn ordered_tag_gaps() {
+        // Subgroup 0: activity 0 tagged first (tag 0), 1 and 2 tagged second (tag 1), 3
+        // untagged; one day of 8 hours; at least 2 hours from a first to the next second.
+        let tagged = |d, tag: Option<usize>| Act {
+            tags: tag.into_iter().collect(),
+            ..act(d, &[], &[0])
+        };
+        let acts = vec![
+            tagged(2, Some(0)),
+            tagged(1, Some(1)),
+            tagged(1, Some(1)),
+            tagged(1, None),
+        ];
+        let p = with(
+            problem(1, 8, acts),
+            Kind::OrderedTagGaps {
+                res: Res::Subgroup(0),
+                first: 0,
+                second: 1,
+                min: 2,
+            },
+        );
+        // First at 0–1, second at 2: no gap, 1; the second second at 3 is the same run.
+        assert_eq!(count(&p, &place(&p, &[(0, 0), (0, 2), (0, 3), (0, 6)])), 1);
+        // The untagged lesson at 2 counts as a gap hour: second at 4 is 2 hours on, fine.
+        assert_eq!(count(&p, &place(&p, &[(0, 0), (0, 4), (0, 7), (0, 2)])), 0);
+        // Second before first: the order matters, 0.
+        assert_eq!(count(&p, &place(&p, &[(0, 5), (0, 0), (0, 1), (0, 3)])), 0);
+        // Only the next second run after a first is checked: 3 (gap 1) counts, 5 does not.
+        assert_eq!(count(&p, &place(&p, &[(0, 0), (0, 3), (0, 5), (0, 7)])), 1);
+        // Another subgroup's constraint sees none of these.
+        let mut q = p.clone();
+        q.constraints[0].kind = Kind::OrderedTagGaps {
+            res: Res::Subgroup(1),
+            first: 0,
+            second: 1,
+            min: 2,
+        };
+        assert_eq!(count(&q, &place(&q, &[(0, 0), (0, 2), (0, 3), (0, 6)])), 0);
     }
 
     #[test]

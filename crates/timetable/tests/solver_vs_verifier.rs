@@ -25,7 +25,7 @@ fn problem() -> impl Strategy<Value = Problem> {
         ),
         prop::collection::vec(
             (
-                0usize..30,
+                0usize..32,
                 any::<bool>(),
                 0u32..4,
                 prop::collection::vec(0usize..14, 1..5),
@@ -162,6 +162,12 @@ fn problem() -> impl Strategy<Value = Problem> {
                     19 => Kind::Same {
                         acts: list.clone(),
                         what: SameWhat::Time,
+                    },
+                    20 => Kind::OrderedTagGaps {
+                        res,
+                        first: (x % 2) as usize,
+                        second: 1 - (x % 2) as usize,
+                        min: x % 3,
                     },
                     _ => Kind::Resource { res, tag, rule },
                 };
