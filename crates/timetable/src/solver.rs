@@ -1463,6 +1463,61 @@ impl<'m, 'p> Search<'m, 'p> {
         Some(chain)
     }
 
+    /// Moves every block of profile `pi` off its lightest busy day, each to a random allowed
+    /// slot on another day, as one move kept or taken back by the annealing rule.
+    fn vacate_day(&mut self, pi: usize, temperature: f64) -> bool {
+        let m = self.m;
+        let p = m.p;
+        let before = self.total();
+        let Some(day) = (0..p.days)
+            .filter(|&d| self.mask[pi][d] != 0)
+            .min_by_key(|&d| self.mask[pi][d].count_ones())
+        else {
+            return false;
+        };
+        let mut blocks: Vec<usize> = m.profiles[pi]
+            .acts
+            .iter()
+            .filter(|&&a| p.day_of(self.start[a]) == day)
+            .map(|&a| m.block_of[a])
+            .collect();
+        blocks.sort_unstable();
+        blocks.dedup();
+        let mut undos: Vec<Undo> = Vec::with_capacity(blocks.len());
+        for b in blocks {
+            let dom = &m.domain[b];
+            let target = (0..8)
+                .map(|_| dom[self.rng.below(dom.len())])
+                .find(|&s| p.day_of(s) != day);
+            match target {
+                Some(s) => undos.push(self.apply(b, s)),
+                None => {
+                    while let Some(u) = undos.pop() {
+                        self.undo(u);
+                    }
+                    return false;
+                }
+            }
+        }
+        let delta = self.total() - before;
+        if self.accept(delta, temperature) {
+            self.saved.clear();
+            return true;
+        }
+        while let Some(u) = undos.pop() {
+            self.undo(u);
+        }
+        false
+    }
+
+    /// The annealing rule: a move that is not worse is kept; a worse one by chance.
+    fn accept(&mut self, delta: f64, temperature: f64) -> bool {
+        delta <= 0.0 || {
+            let r = (self.rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+            r < (-delta / temperature).exp()
+        }
+    }
+
     /// One simulated-annealing step on block `b`: a random slot or a swap with a block that
     /// shares a resource, taken if not worse or by chance.
     fn sa_move(&mut self, b: usize, temperature: &mut f64) -> bool {
@@ -1481,11 +1536,7 @@ impl<'m, 'p> Search<'m, 'p> {
                 undos.push(self.apply(x, slot));
             }
             let delta = self.total() - before;
-            let accept = delta <= 0.0 || {
-                let r = (self.rng.next() >> 11) as f64 / (1u64 << 53) as f64;
-                r < (-delta / *temperature).exp()
-            };
-            if accept {
+            if self.accept(delta, *temperature) {
                 self.saved.clear();
                 return true;
             }
@@ -1531,11 +1582,7 @@ impl<'m, 'p> Search<'m, 'p> {
         if *temperature < floor {
             *temperature = reheat;
         }
-        let accept = delta <= 0.0 || {
-            let r = (self.rng.next() >> 11) as f64 / (1u64 << 53) as f64;
-            r < (-delta / *temperature).exp()
-        };
-        if accept {
+        if self.accept(delta, *temperature) {
             self.saved.clear();
             true
         } else {
@@ -1638,7 +1685,23 @@ impl<'m, 'p> Search<'m, 'p> {
             };
             let b = m.block_of[a];
             let before = self.total();
-            let moved = self.sa_move(b, &mut temperature);
+            // A resource over its days per week rarely loses a day one move at a time (the
+            // count drops only with its day's last lesson): sometimes empty a day at once.
+            let vacate = match m.terms.get(term).map(|t| t.kind) {
+                Some(TermKind::Rule(ci, pi)) if m.terms[term].hard => matches!(
+                    m.p.constraints[ci].kind,
+                    Kind::Resource {
+                        rule: Rule::MaxDaysPerWeek(_),
+                        ..
+                    }
+                )
+                .then_some(pi),
+                _ => None,
+            };
+            let moved = match vacate {
+                Some(pi) if self.rng.chance(300) => self.vacate_day(pi, temperature),
+                _ => self.sa_move(b, &mut temperature),
+            };
             let after = self.total();
             if !moved || after >= before - 1e-9 {
                 since_improved += 1;
