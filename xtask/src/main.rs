@@ -31,7 +31,7 @@ fn main() -> Result<()> {
         Some("bench-fet") => bench_fet(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--out FILE]  Ensemble vs fet-cl on FET's official examples"
+                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples"
             );
             Ok(())
         }
@@ -559,6 +559,19 @@ fn bench_fet(args: &[String]) -> Result<()> {
     let limit: f64 = flag(args, "--time-limit").unwrap_or(20.0);
     let only: Option<String> = flag(args, "--only");
     let out_file: Option<String> = flag(args, "--out");
+    // `--shard K/N`: only the files whose position in the sorted list is K modulo N — a
+    // deterministic sample, or one part of a full run split over several machines.
+    let shard: Option<(usize, usize)> = match flag::<String>(args, "--shard") {
+        None => None,
+        Some(v) => {
+            let (k, n) = v
+                .split_once('/')
+                .and_then(|(k, n)| Some((k.parse().ok()?, n.parse().ok()?)))
+                .filter(|&(k, n): &(usize, usize)| n > 0 && k < n)
+                .ok_or_else(|| anyhow::anyhow!("--shard takes K/N with K < N, not {v}"))?;
+            Some((k, n))
+        }
+    };
     ensure_packages(false)?;
     run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
     let bin = project_root().join("target/release/ensemble");
@@ -567,6 +580,9 @@ fn bench_fet(args: &[String]) -> Result<()> {
     let mut rows = Vec::new();
     let files: Vec<PathBuf> = fet_examples()?
         .into_iter()
+        .enumerate()
+        .filter(|(i, _)| shard.is_none_or(|(k, n)| i % n == k))
+        .map(|(_, f)| f)
         .filter(|f| {
             only.as_ref()
                 .is_none_or(|o| f.display().to_string().contains(o.as_str()))
@@ -654,7 +670,14 @@ fn bench_fet(args: &[String]) -> Result<()> {
             files.len(),
             row.file,
             match &row.ours {
-                Some((true, s, _)) => format!("solved {s:.2}s"),
+                Some((true, s, soft)) => format!(
+                    "solved {s:.2}s soft {soft} confirmed {}",
+                    if row.confirmed == Some(true) {
+                        "yes"
+                    } else {
+                        "NO"
+                    }
+                ),
                 Some((false, s, _)) => format!("not solved {s:.1}s"),
                 None => row.loaded.clone(),
             },
@@ -692,7 +715,8 @@ fn bench_fet(args: &[String]) -> Result<()> {
         })
         .unwrap_or_default();
     md.push_str(&format!(
-        "# Ensemble vs fet-cl on FET's official examples\n\nTime limit {limit} s per file and program, one run after the other; machine: {cores} cores, {cpu}; {fet_version}.\nCommand: `cargo xtask bench-fet --time-limit {limit}`. Seconds are wall-clock for the whole command (reading the file included). \"confirmed\": fet-cl generated at once from Ensemble's timetable written with `--fet-out` (every activity locked).\n\n"
+        "# Ensemble vs fet-cl on FET's official examples\n\nTime limit {limit} s per file and program, one run after the other; machine: {cores} cores, {cpu}; {fet_version}.\nCommand: `cargo xtask bench-fet --time-limit {limit}{}`. Seconds are wall-clock for the whole command (reading the file included). \"confirmed\": fet-cl generated at once from Ensemble's timetable written with `--fet-out` (every activity locked).\n\n",
+        shard.map(|(k, n)| format!(" --shard {k}/{n}")).unwrap_or_default() + &only.as_ref().map(|o| format!(" --only {o}")).unwrap_or_default()
     ));
     md.push_str("| file | loaded | Ensemble | s | soft cost | confirmed by fet-cl | fet-cl | s |\n|---|---|---|---:|---:|---|---|---:|\n");
     for r in &rows {
