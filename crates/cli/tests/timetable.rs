@@ -88,14 +88,15 @@ fn solve_then_check_and_bad_input_is_status_2() {
 fn unsupported_hard_constraints_refuse_unless_ignored() {
     let dir = tempfile::tempdir().expect("temp dir");
     let text = std::fs::read_to_string(HOPWOOD).expect("example");
-    let extra = "<ConstraintStudentsMinGapsBetweenOrderedPairOfActivityTags>\n<Weight_Percentage>100</Weight_Percentage>\n<First_Activity_Tag>x</First_Activity_Tag>\n<Active>true</Active>\n</ConstraintStudentsMinGapsBetweenOrderedPairOfActivityTags>\n</Time_Constraints_List>";
+    // A type of FET's mornings-afternoons mode, which Ensemble does not read.
+    let extra = "<ConstraintTeachersMaxHoursDailyRealDays>\n<Weight_Percentage>100</Weight_Percentage>\n<Maximum_Hours_Daily>3</Maximum_Hours_Daily>\n<Active>true</Active>\n</ConstraintTeachersMaxHoursDailyRealDays>\n</Time_Constraints_List>";
     let f = dir.path().join("unsupported.fet");
     std::fs::write(&f, text.replacen("</Time_Constraints_List>", extra, 1)).expect("write");
     let path = f.to_str().expect("utf-8");
     let (code, out) = ensemble(&["timetable", "solve", path, "--quiet"]);
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("ConstraintStudentsMinGapsBetweenOrderedPairOfActivityTags (1 hard, 0 soft)"),
+        out.contains("ConstraintTeachersMaxHoursDailyRealDays (1 hard, 0 soft)"),
         "{out}"
     );
     let (code, out) = ensemble(&[
