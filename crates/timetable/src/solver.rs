@@ -16,7 +16,9 @@
 //!   (breakout). Once none is left, the temperature drops to the soft scale and the search
 //!   lowers the soft cost — Kempe chains do most of that work in full timetables, where no
 //!   single move is free — until it stops improving.
-//! - Both cores race with different seeds; the first thread to reach no hard violation (by
+//! - Both cores race with different seeds and tunings (a portfolio: one anneals with
+//!   Kempe chains and breakout weights and low reheats, the other plainly with high
+//!   reheats — timetables differ in which suits them); the first thread to reach no hard violation (by
 //!   iteration count, then thread number) wins, so the result depends only on the seed
 //!   unless the time limit cuts the search short.
 
@@ -37,7 +39,8 @@ pub struct Options {
     /// After the hard constraints hold, go on lowering the soft cost until this many
     /// iterations pass without improvement (at least; more on problems that took long).
     pub polish_iterations: u64,
-    pub tuning: Tuning,
+    /// A portfolio: thread `t` searches with `tuning[t % len]` (at least one entry).
+    pub tuning: Vec<Tuning>,
 }
 
 impl Default for Options {
@@ -47,7 +50,7 @@ impl Default for Options {
             time_limit: Duration::from_secs(20),
             threads: 2,
             polish_iterations: 500_000,
-            tuning: Tuning::default(),
+            tuning: vec![Tuning::default(), Tuning::classic()],
         }
     }
 }
@@ -69,6 +72,20 @@ pub struct Tuning {
     pub kempe_polish: u64,
     /// Moves without improvement after which violated hard terms weigh one more unit.
     pub breakout_after: u64,
+}
+
+impl Tuning {
+    /// Plain annealing: high reheats, single moves and swaps only in the hard phase, no
+    /// breakout weights. Some timetables fall to it much faster than to the default, others
+    /// not at all — so the default portfolio races both.
+    pub fn classic() -> Self {
+        Self {
+            reheat_temperature: 1500.0,
+            kempe_hard: 0,
+            breakout_after: u64::MAX,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Tuning {
@@ -138,9 +155,15 @@ pub fn solve(
             let results = &results;
             scope.spawn(move || {
                 let seed = opts.seed ^ (t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                let mut s = Search::new(model, seed, &opts.tuning);
+                let tuning = opts
+                    .tuning
+                    .get(t % opts.tuning.len().max(1))
+                    .cloned()
+                    .unwrap_or_default();
+                let mut s = Search::new(model, seed, &tuning);
                 let out = s.run(
                     opts,
+                    &tuning,
                     started,
                     race,
                     t,
@@ -1597,6 +1620,7 @@ impl<'m, 'p> Search<'m, 'p> {
     fn run(
         &mut self,
         opts: &Options,
+        tuning: &Tuning,
         started: Instant,
         race: &Race,
         thread: usize,
@@ -1619,7 +1643,6 @@ impl<'m, 'p> Search<'m, 'p> {
         let mut since_improved = 0u64;
         let mut last_report = Instant::now();
         let mut polish_budget = opts.polish_iterations;
-        let tuning = &opts.tuning;
         let mut temperature = tuning.start_temperature;
         loop {
             self.iterations += 1;
