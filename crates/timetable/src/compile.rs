@@ -198,22 +198,22 @@ impl<'a> Ctx<'a> {
     /// Activities matching the optional teacher / students / subject / tag / duration filter
     /// of FET's `Activities…` constraints.
     fn filtered(&self, f: &Fields) -> Result<Vec<usize>, FetError> {
-        let teacher = match f.opt("Teacher_Name") {
-            Some(n) => Some(self.lookup(f, &self.teachers, "teacher", n)?),
-            None => None,
-        };
-        let set = match f.opt("Students_Name") {
-            Some(n) => Some(self.lookup(f, &self.sets, "students set", n)?),
-            None => None,
-        };
-        let subject = match f.opt("Subject_Name") {
-            Some(n) => Some(self.lookup(f, &self.subjects, "subject", n)?),
-            None => None,
-        };
-        let tag = match f.opt("Activity_Tag_Name") {
-            Some(n) => Some(self.lookup(f, &self.tags, "activity tag", n)?),
-            None => None,
-        };
+        let teacher = f
+            .opt("Teacher_Name")
+            .map(|n| self.lookup(f, &self.teachers, "teacher", n))
+            .transpose()?;
+        let set = f
+            .opt("Students_Name")
+            .map(|n| self.lookup(f, &self.sets, "students set", n))
+            .transpose()?;
+        let subject = f
+            .opt("Subject_Name")
+            .map(|n| self.lookup(f, &self.subjects, "subject", n))
+            .transpose()?;
+        let tag = f
+            .opt("Activity_Tag_Name")
+            .map(|n| self.lookup(f, &self.tags, "activity tag", n))
+            .transpose()?;
         let duration = match f.opt("Duration") {
             Some(t) => Some(
                 t.trim()

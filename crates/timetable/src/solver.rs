@@ -1515,21 +1515,30 @@ impl<'m, 'p> Search<'m, 'p> {
             match target {
                 Some(s) => undos.push(self.apply(b, s)),
                 None => {
-                    while let Some(u) = undos.pop() {
-                        self.undo(u);
-                    }
+                    self.undo_all(undos);
                     return false;
                 }
             }
         }
+        self.keep_or_undo(undos, before, temperature)
+    }
+
+    /// Takes back applied moves, the last first.
+    fn undo_all(&mut self, mut undos: Vec<Undo>) {
+        while let Some(u) = undos.pop() {
+            self.undo(u);
+        }
+    }
+
+    /// Keeps the applied moves by the annealing rule (the objective was `before` them), or
+    /// takes them back.
+    fn keep_or_undo(&mut self, undos: Vec<Undo>, before: f64, temperature: f64) -> bool {
         let delta = self.total() - before;
         if self.accept(delta, temperature) {
             self.saved.clear();
             return true;
         }
-        while let Some(u) = undos.pop() {
-            self.undo(u);
-        }
+        self.undo_all(undos);
         false
     }
 
@@ -1554,19 +1563,8 @@ impl<'m, 'p> Search<'m, 'p> {
             let Some(chain) = self.kempe_chain(b, to) else {
                 return false;
             };
-            let mut undos: Vec<Undo> = Vec::with_capacity(chain.len());
-            for &(x, slot) in &chain {
-                undos.push(self.apply(x, slot));
-            }
-            let delta = self.total() - before;
-            if self.accept(delta, *temperature) {
-                self.saved.clear();
-                return true;
-            }
-            while let Some(u) = undos.pop() {
-                self.undo(u);
-            }
-            return false;
+            let undos: Vec<Undo> = chain.iter().map(|&(x, slot)| self.apply(x, slot)).collect();
+            return self.keep_or_undo(undos, before, *temperature);
         }
         let swap = self.rng.chance(500) && !m.profiles_of[a].is_empty();
         let (u1, u2) = if swap {
@@ -1883,11 +1881,9 @@ pub fn random_walk(
             // A Kempe-chain exchange, undone one time in three.
             let to = dom[s.rng.below(dom.len())];
             if let Some(chain) = s.kempe_chain(b, to) {
-                let mut undos: Vec<Undo> = chain.iter().map(|&(x, t)| s.apply(x, t)).collect();
+                let undos: Vec<Undo> = chain.iter().map(|&(x, t)| s.apply(x, t)).collect();
                 if s.rng.below(3) == 0 {
-                    while let Some(u) = undos.pop() {
-                        s.undo(u);
-                    }
+                    s.undo_all(undos);
                 }
             }
         }
