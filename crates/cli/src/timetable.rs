@@ -83,6 +83,9 @@ pub struct Placed {
     pub day: String,
     pub hour: String,
     pub room: Option<String>,
+    /// In a virtual room: the real rooms taken, one of each of its sets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub real_rooms: Vec<String>,
 }
 
 /// Bad input, as opposed to a failure to solve.
@@ -179,6 +182,9 @@ fn solve(a: SolveArgs) -> Result<ExitCode, BadInput> {
         ));
         bar.tick();
     };
+    // The solver's clock starts after the file is read and compiled; report times from the
+    // start of the command.
+    let loading = started.elapsed();
     let outcome = match solver::solve(&problem, &opts, &on_progress) {
         Ok(o) => o,
         Err(e) => {
@@ -217,7 +223,10 @@ fn solve(a: SolveArgs) -> Result<ExitCode, BadInput> {
         outcome.iterations,
         outcome
             .feasible_after
-            .map(|d| format!(", hard constraints met after {:.2} s", d.as_secs_f64()))
+            .map(|d| format!(
+                ", hard constraints met after {:.2} s",
+                (loading + d).as_secs_f64()
+            ))
             .unwrap_or_default(),
         verdict.hard,
         verdict.soft
@@ -263,6 +272,13 @@ fn placed(inst: &Instance, p: &Problem, pl: &Placement) -> Vec<Placed> {
             day: inst.days[p.day_of(pl.start[a])].clone(),
             hour: inst.hours[p.hour_of(pl.start[a])].clone(),
             room: pl.room[a].map(|r| inst.rooms[r].name.clone()),
+            real_rooms: pl
+                .real
+                .get(a)
+                .into_iter()
+                .flatten()
+                .map(|&r| inst.rooms[r].name.clone())
+                .collect(),
         })
         .collect()
 }
@@ -315,6 +331,13 @@ fn to_placement(inst: &Instance, p: &Problem, r: &ResultFile) -> Result<Placemen
     }
     let mut start = Vec::with_capacity(p.acts.len());
     let mut room = Vec::with_capacity(p.acts.len());
+    let mut real = Vec::with_capacity(p.acts.len());
+    let room_index = |id: u32, name: &str| {
+        inst.rooms
+            .iter()
+            .position(|r| r.name == name)
+            .ok_or_else(|| format!("activity {id}: {name:?} is not a room"))
+    };
     for act in &p.acts {
         let id = inst.activities[act.source].id;
         let x = &r.activities[*by_id
@@ -333,13 +356,17 @@ fn to_placement(inst: &Instance, p: &Problem, r: &ResultFile) -> Result<Placemen
         start.push(p.slot(d, h));
         room.push(match &x.room {
             None => None,
-            Some(name) => Some(
-                inst.rooms
-                    .iter()
-                    .position(|r| r.name == *name)
-                    .ok_or_else(|| format!("activity {id}: {name:?} is not a room"))?,
-            ),
+            Some(name) => Some(room_index(id, name)?),
         });
+        real.push(
+            x.real_rooms
+                .iter()
+                .map(|name| room_index(id, name))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
     }
-    Ok(Placement { start, room })
+    if real.iter().all(Vec::is_empty) {
+        real.clear();
+    }
+    Ok(Placement { start, room, real })
 }

@@ -110,3 +110,39 @@ fn unsupported_hard_constraints_refuse_unless_ignored() {
     ]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn virtual_rooms_round_trip_through_the_json_timetable() {
+    const SPAIN: &str = "/usr/share/doc/fet-data/examples/FET-5-official/Spain/\
+                         4-secondary-and-vocational-school/SPAIN_20-21-locked.fet";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("result.json");
+    let json_s = json.to_str().expect("utf-8 path");
+    let (code, text) = ensemble(&["timetable", "solve", SPAIN, "--quiet", "--out", json_s]);
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = ensemble(&["timetable", "check", SPAIN, json_s]);
+    assert_eq!(code, 0, "{text}");
+
+    // Activities in virtual rooms list their real rooms; dropping one breaks the timetable.
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    let acts = r["activities"].as_array_mut().expect("activities");
+    let virtual_act = acts
+        .iter_mut()
+        .find(|a| a["real_rooms"].as_array().is_some_and(|l| l.len() >= 2))
+        .expect("an activity in a virtual room");
+    virtual_act["real_rooms"]
+        .as_array_mut()
+        .expect("list")
+        .pop();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, r.to_string()).expect("write");
+    let (code, text) = ensemble(&[
+        "timetable",
+        "check",
+        SPAIN,
+        broken.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("real rooms"), "{text}");
+}

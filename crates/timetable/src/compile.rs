@@ -734,18 +734,45 @@ pub fn compile(inst: &Instance) -> Result<(Problem, Unsupported), FetError> {
                             .map(|r| cx.room(&f, r))
                             .collect::<Result<_, _>>()?
                     };
-                    if rooms
-                        .iter()
-                        .any(|&r| !inst.rooms[r].real_room_sets.is_empty())
-                    {
-                        unsupported.count(&format!("{} with a virtual room", c.kind), hard);
-                        continue;
+                    // Locked real rooms of an activity in a virtual room (FET writes them
+                    // with the timetable): FET accepts them only at weight 100, for a
+                    // virtual room, naming real rooms, one per set.
+                    let real: Vec<usize> = f
+                        .all("Real_Room")
+                        .map(|r| cx.room(&f, r))
+                        .collect::<Result<_, _>>()?;
+                    if !real.is_empty() {
+                        let sets = inst.rooms[rooms[0]].real_room_sets.len();
+                        if !hard {
+                            return Err(f.err("real rooms are only allowed at weight 100"));
+                        }
+                        if sets == 0 {
+                            return Err(f.err("real rooms are listed but the room is not virtual"));
+                        }
+                        if real
+                            .iter()
+                            .any(|&r| !inst.rooms[r].real_room_sets.is_empty())
+                        {
+                            return Err(f.err("a real room listed is itself virtual"));
+                        }
+                        if real.len() != sets {
+                            return Err(f.err(format!(
+                                "lists {} real rooms for a virtual room with {sets} sets",
+                                real.len()
+                            )));
+                        }
                     }
                     if let Some(a) = cx.one_act(&f, "Activity_Id")? {
                         kinds.push(Kind::Rooms {
                             acts: vec![a],
                             rooms,
                         });
+                        if !real.is_empty() {
+                            kinds.push(Kind::RealRooms {
+                                act: a,
+                                rooms: real,
+                            });
+                        }
                     }
                 }
                 "SubjectPreferredRoom"
@@ -811,13 +838,6 @@ pub fn compile(inst: &Instance) -> Result<(Problem, Unsupported), FetError> {
                     } else {
                         acts
                     };
-                    if rooms
-                        .iter()
-                        .any(|&r| !inst.rooms[r].real_room_sets.is_empty())
-                    {
-                        unsupported.count(&format!("{} with a virtual room", c.kind), hard);
-                        continue;
-                    }
                     kinds.push(Kind::Rooms { acts, rooms });
                 }
                 "RoomNotAvailableTimes" => {
@@ -876,6 +896,7 @@ pub fn compile(inst: &Instance) -> Result<(Problem, Unsupported), FetError> {
             .map(|r| ProblemRoom {
                 capacity: r.capacity,
                 building: r.building,
+                real_sets: r.real_room_sets.clone(),
             })
             .collect(),
         acts: cx.acts,

@@ -44,7 +44,8 @@ fn insert_into(text: &str, list: &str, extra: &str) -> String {
     }
 }
 
-/// The input `text` with every activity's start time (and room, where it has one) locked.
+/// The input `text` with every activity's start time (and room, where it has one, with its
+/// real rooms in a virtual room) locked.
 pub fn write_locked(text: &str, inst: &Instance, p: &Problem, placement: &Placement) -> String {
     let mut times = String::new();
     let mut rooms = String::new();
@@ -58,8 +59,23 @@ pub fn write_locked(text: &str, inst: &Instance, p: &Problem, placement: &Placem
         ));
         if let Some(r) = placement.room[a] {
             let room = escape(&inst.rooms[r].name);
+            // In a virtual room, the real rooms taken, as FET writes them.
+            let real = placement.real.get(a).map(Vec::as_slice).unwrap_or_default();
+            let mut real_xml = String::new();
+            if !real.is_empty() {
+                real_xml.push_str(&format!(
+                    "\t<Number_of_Real_Rooms>{}</Number_of_Real_Rooms>\n",
+                    real.len()
+                ));
+                for &rr in real {
+                    real_xml.push_str(&format!(
+                        "\t<Real_Room>{}</Real_Room>\n",
+                        escape(&inst.rooms[rr].name)
+                    ));
+                }
+            }
             rooms.push_str(&format!(
-                "<ConstraintActivityPreferredRoom>\n\t<Weight_Percentage>100</Weight_Percentage>\n\t<Activity_Id>{id}</Activity_Id>\n\t<Room>{room}</Room>\n\t<Permanently_Locked>false</Permanently_Locked>\n\t<Active>true</Active>\n\t<Comments>Ensemble</Comments>\n</ConstraintActivityPreferredRoom>\n"
+                "<ConstraintActivityPreferredRoom>\n\t<Weight_Percentage>100</Weight_Percentage>\n\t<Activity_Id>{id}</Activity_Id>\n\t<Room>{room}</Room>\n{real_xml}\t<Permanently_Locked>false</Permanently_Locked>\n\t<Active>true</Active>\n\t<Comments>Ensemble</Comments>\n</ConstraintActivityPreferredRoom>\n"
             ));
         }
     }

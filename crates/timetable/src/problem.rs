@@ -133,7 +133,11 @@ pub enum Kind {
     },
     /// Each activity is in one of the rooms; each that is not counts one.
     Rooms { acts: Vec<usize>, rooms: Vec<usize> },
-    /// The room is not used at these slots; each busy hour there counts one.
+    /// The activity, in a virtual room, takes exactly these real rooms (as a set; FET's
+    /// locked real rooms); otherwise it counts one.
+    RealRooms { act: usize, rooms: Vec<usize> },
+    /// The room is not used at these slots; each busy hour there counts one. A real room is
+    /// also used when an activity in a virtual room takes it.
     RoomUnavailable { room: usize, slots: Vec<bool> },
     /// The activities use at most `max` different rooms; each room over counts one.
     MaxDifferentRooms { acts: Vec<usize>, max: u32 },
@@ -204,6 +208,16 @@ pub struct Problem {
 pub struct ProblemRoom {
     pub capacity: u32,
     pub building: Option<usize>,
+    /// A virtual room: its sets of real rooms. An activity in it takes one distinct real
+    /// room from each set; those real rooms are busy (and clash) as if the activity were in
+    /// each, while the virtual room itself never clashes. Empty for a real room.
+    pub real_sets: Vec<Vec<usize>>,
+}
+
+impl ProblemRoom {
+    pub fn is_virtual(&self) -> bool {
+        !self.real_sets.is_empty()
+    }
 }
 
 impl Problem {
@@ -232,6 +246,10 @@ pub struct Placement {
     pub start: Vec<Slot>,
     /// Room per activity (`None` for activities that need none).
     pub room: Vec<Option<usize>>,
+    /// Per activity in a virtual room, the real rooms it takes (one of each set); empty for
+    /// the others. An empty list stands for "empty for every activity".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub real: Vec<Vec<usize>>,
 }
 
 /// How an instance's subgroup list is indexed: FET's student sets, subgroups are the leaves.

@@ -70,6 +70,13 @@ pub struct Tuning {
     /// constraints hold.
     pub kempe_hard: u64,
     pub kempe_polish: u64,
+    /// Share of moves, per mille, that are ejection chains while hard violations remain,
+    /// and how many rounds of pushed-out blocks they follow.
+    pub eject_hard: u64,
+    pub eject_depth: usize,
+    /// Slots sampled for the block that starts an ejection chain, and for each block it
+    /// pushes out.
+    pub eject_tries: (usize, usize),
     /// Moves without improvement after which violated hard terms weigh one more unit.
     pub breakout_after: u64,
 }
@@ -91,11 +98,14 @@ impl Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            start_temperature: 3000.0,
+            start_temperature: 300.0,
             reheat_temperature: 300.0,
             cooling: 0.999_99,
             kempe_hard: 100,
             kempe_polish: 200,
+            eject_hard: 100,
+            eject_depth: 1,
+            eject_tries: (8, 24),
             breakout_after: 20_000,
         }
     }
@@ -262,6 +272,8 @@ struct Model<'p> {
     room_terms: Vec<Vec<usize>>,
     /// Profile of each (resource, tag).
     profile_key: std::collections::HashMap<(Res, Option<usize>), usize>,
+    /// Real rooms an activity must take in its virtual room (hard [`Kind::RealRooms`]).
+    real_pin: Vec<Option<Vec<usize>>>,
 }
 
 fn day_masks(p: &Problem, slots: &[bool]) -> Vec<u64> {
@@ -397,6 +409,16 @@ impl<'p> Model<'p> {
             }
             domain.push(d);
         }
+        // A virtual room whose sets cannot each get a distinct real room holds nothing.
+        let usable: Vec<bool> = p
+            .rooms
+            .iter()
+            .map(|r| {
+                let mut owner = Default::default();
+                (0..r.real_sets.len())
+                    .all(|set| augment(set, &r.real_sets, &|_| true, &mut owner, &mut Vec::new()))
+            })
+            .collect();
         let mut room_domain = vec![Vec::new(); n];
         for a in 0..n {
             if !p.acts[a].needs_room {
@@ -406,7 +428,7 @@ impl<'p> Model<'p> {
             let ok = room_ok[a].take();
             room_domain[a] = (0..p.rooms.len())
                 .filter(|&r| ok.as_ref().is_none_or(|o| o[r]))
-                .filter(|&r| p.rooms[r].capacity >= p.acts[a].n_students)
+                .filter(|&r| p.rooms[r].capacity >= p.acts[a].n_students && usable[r])
                 .collect();
             if room_domain[a].is_empty() {
                 return Err(Infeasible::NoRoom {
@@ -483,6 +505,7 @@ impl<'p> Model<'p> {
             })
             .collect();
         let mut terms_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut real_pin: Vec<Option<Vec<usize>>> = vec![None; n];
         for (ci, c) in p.constraints.iter().enumerate() {
             let term = |scope: Vec<usize>| Term {
                 kind: TermKind::Constraint(ci),
@@ -559,6 +582,12 @@ impl<'p> Model<'p> {
                 Kind::Consecutive { first, second } | Kind::Ordered { first, second, .. } => {
                     terms.push(term(vec![*first, *second]));
                 }
+                Kind::RealRooms { act, rooms } => {
+                    if c.is_hard() {
+                        real_pin[*act] = Some(rooms.clone());
+                    }
+                    terms.push(term(vec![*act]));
+                }
             }
         }
         while terms_of_profile.len() < profiles.len() {
@@ -611,12 +640,40 @@ impl<'p> Model<'p> {
             terms_of,
             room_terms,
             profile_key: key_index,
+            real_pin,
         })
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // Rules on one resource's week, from its busy masks.
+
+/// Kuhn's augmenting path for a matching of sets to distinct rooms: tries to give `set` a
+/// room that `ok` allows, moving other sets to other rooms if need be. `owner[room]` is the
+/// set holding it.
+fn augment(
+    set: usize,
+    sets: &[Vec<usize>],
+    ok: &dyn Fn(usize) -> bool,
+    owner: &mut std::collections::HashMap<usize, usize>,
+    seen: &mut Vec<usize>,
+) -> bool {
+    for &r in &sets[set] {
+        if !ok(r) || seen.contains(&r) {
+            continue;
+        }
+        seen.push(r);
+        let free = match owner.get(&r) {
+            None => true,
+            Some(&other) => augment(other, sets, ok, owner, seen),
+        };
+        if free {
+            owner.insert(r, set);
+            return true;
+        }
+    }
+    false
+}
 
 fn runs(mut m: u64) -> impl Iterator<Item = (u32, u32)> {
     // (start, length) of each run of set bits.
@@ -825,7 +882,8 @@ const HARD_SCALE: f64 = 1000.0;
 
 /// What [`Search::undo`] needs to take a move back.
 struct Undo {
-    prev: Vec<(usize, Slot, Option<usize>)>,
+    /// Each moved activity's start, room and real rooms before the move.
+    prev: Vec<(usize, Slot, Option<usize>, Vec<usize>)>,
     mark: usize,
 }
 
@@ -834,6 +892,8 @@ struct Search<'m, 'p> {
     rng: Rng,
     start: Vec<Slot>,
     room: Vec<Option<usize>>,
+    /// Real rooms of each activity in a virtual room (empty for the others).
+    real: Vec<Vec<usize>>,
     /// Per profile: activities per slot, and busy mask per day.
     cnt: Vec<Vec<u16>>,
     mask: Vec<Vec<u64>>,
@@ -862,6 +922,7 @@ struct Search<'m, 'p> {
     kempe_per_mille: u64,
     cooling: f64,
     reheat: f64,
+    eject_tries: (usize, usize),
 }
 
 impl<'m, 'p> Search<'m, 'p> {
@@ -874,6 +935,7 @@ impl<'m, 'p> Search<'m, 'p> {
             rng: Rng::new(seed),
             start: vec![0; n],
             room: vec![None; n],
+            real: vec![Vec::new(); n],
             cnt: vec![vec![0; ns]; m.profiles.len()],
             mask: vec![vec![0; p.days]; m.profiles.len()],
             clash: vec![0; m.profiles.len()],
@@ -896,6 +958,7 @@ impl<'m, 'p> Search<'m, 'p> {
             kempe_per_mille: tuning.kempe_hard,
             cooling: tuning.cooling,
             reheat: tuning.reheat_temperature,
+            eject_tries: tuning.eject_tries,
         };
         s.construct();
         s
@@ -927,17 +990,21 @@ impl<'m, 'p> Search<'m, 'p> {
                 }
             }
         }
-        if let Some(r) = room {
+        // A virtual room is used but never clashes; its real rooms do.
+        let virtual_room = room.map(|r| (r, false));
+        let real = self.real[a].iter().map(|&r| (r, true));
+        for (r, clashes) in virtual_room.into_iter().chain(real) {
+            let clashes = clashes || !p.rooms[r].is_virtual();
             let rc = &mut self.room_cnt[r];
             for s in slot..slot + d {
                 if add {
                     rc[s] += 1;
-                    if rc[s] > 1 {
+                    if rc[s] > 1 && clashes {
                         self.room_clash[r] += 1;
                     }
                 } else {
                     rc[s] -= 1;
-                    if rc[s] > 0 {
+                    if rc[s] > 0 && clashes {
                         self.room_clash[r] -= 1;
                     }
                 }
@@ -1153,6 +1220,15 @@ impl<'m, 'p> Search<'m, 'p> {
                     .filter(|(s, _)| rc[*s] > 0)
                     .count() as u64
             }
+            Kind::RealRooms { act, rooms } => {
+                let mut have = self.real[*act].clone();
+                have.sort_unstable();
+                have.dedup();
+                let mut want = rooms.clone();
+                want.sort_unstable();
+                want.dedup();
+                u64::from(have != want)
+            }
             // Unary ones are domains or tables; rules are `TermKind::Rule` terms.
             Kind::StartSlots { .. }
             | Kind::OccupiedSlots { .. }
@@ -1227,6 +1303,10 @@ impl<'m, 'p> Search<'m, 'p> {
                 let r = m.room_domain[a].first().copied();
                 self.start[a] = s;
                 self.room[a] = r;
+                if let Some(v) = r.filter(|&r| m.p.rooms[r].is_virtual()) {
+                    let d = m.p.acts[a].duration as usize;
+                    self.real[a] = self.real_rooms(a, v, s, d).1;
+                }
             }
         }
         let mut order: Vec<usize> = (0..m.blocks.len()).collect();
@@ -1278,7 +1358,6 @@ impl<'m, 'p> Search<'m, 'p> {
         self.stamp_now += 1;
         self.affected.clear();
         for &a in members {
-            prev.push((a, self.start[a], self.room[a]));
             self.place(a, self.start[a], self.room[a], false);
             for &ti in &m.terms_of[a] {
                 if self.stamp[ti] != self.stamp_now {
@@ -1286,28 +1365,21 @@ impl<'m, 'p> Search<'m, 'p> {
                     self.affected.push(ti);
                 }
             }
-            if let Some(r) = self.room[a] {
-                for &ti in &m.room_terms[r] {
-                    if self.stamp[ti] != self.stamp_now {
-                        self.stamp[ti] = self.stamp_now;
-                        self.affected.push(ti);
-                    }
-                }
-            }
+            self.mark_room_terms(a);
+            prev.push((
+                a,
+                self.start[a],
+                self.room[a],
+                std::mem::take(&mut self.real[a]),
+            ));
         }
         for &a in members {
-            let room = self.choose_room(a, slot);
+            let (room, real) = self.choose_room(a, slot);
             self.start[a] = slot;
             self.room[a] = room;
+            self.real[a] = real;
             self.place(a, slot, room, true);
-            if let Some(r) = room {
-                for &ti in &m.room_terms[r] {
-                    if self.stamp[ti] != self.stamp_now {
-                        self.stamp[ti] = self.stamp_now;
-                        self.affected.push(ti);
-                    }
-                }
-            }
+            self.mark_room_terms(a);
         }
         let mark = self.saved.len();
         for i in 0..self.affected.len() {
@@ -1319,13 +1391,39 @@ impl<'m, 'p> Search<'m, 'p> {
         Undo { prev, mark }
     }
 
+    fn placement(&self) -> Placement {
+        Placement {
+            start: self.start.clone(),
+            room: self.room.clone(),
+            real: if self.real.iter().all(Vec::is_empty) {
+                Vec::new()
+            } else {
+                self.real.clone()
+            },
+        }
+    }
+
+    /// Marks as affected the terms of the rooms `a` uses (its room and real rooms).
+    fn mark_room_terms(&mut self, a: usize) {
+        let m = self.m;
+        for r in self.room[a].into_iter().chain(self.real[a].iter().copied()) {
+            for &ti in &m.room_terms[r] {
+                if self.stamp[ti] != self.stamp_now {
+                    self.stamp[ti] = self.stamp_now;
+                    self.affected.push(ti);
+                }
+            }
+        }
+    }
+
     fn undo(&mut self, u: Undo) {
-        for &(a, _, _) in &u.prev {
+        for &(a, ..) in &u.prev {
             self.place(a, self.start[a], self.room[a], false);
         }
-        for &(a, s, r) in &u.prev {
+        for (a, s, r, real) in u.prev {
             self.start[a] = s;
             self.room[a] = r;
+            self.real[a] = real;
             self.place(a, s, r, true);
         }
         while self.saved.len() > u.mark {
@@ -1335,20 +1433,24 @@ impl<'m, 'p> Search<'m, 'p> {
         }
     }
 
-    /// The room for `a` at `slot`: its current one if free there, else the cheapest.
-    fn choose_room(&mut self, a: usize, slot: Slot) -> Option<usize> {
+    /// The room for `a` at `slot` (with its real rooms when it is virtual): its current one
+    /// if free there, else the cheapest.
+    fn choose_room(&mut self, a: usize, slot: Slot) -> (Option<usize>, Vec<usize>) {
         let m = self.m;
+        let p = m.p;
         let dom = &m.room_domain[a];
         if dom.is_empty() {
-            return None;
+            return (None, Vec::new());
         }
-        let d = m.p.acts[a].duration as usize;
-        let busy =
-            |r: usize, rc: &Vec<Vec<u16>>| rc[r][slot..slot + d].iter().filter(|&&c| c > 0).count();
+        let d = p.acts[a].duration as usize;
         let unary = |r: usize| m.unary_room[a].get(r).copied().unwrap_or(0.0);
         if let Some(cur) = self.room[a] {
-            if busy(cur, &self.room_cnt) == 0 && unary(cur) == 0.0 && m.room_terms[cur].len() == 1 {
-                return Some(cur);
+            if !p.rooms[cur].is_virtual()
+                && self.room_busy(cur, slot, d) == 0
+                && unary(cur) == 0.0
+                && m.room_terms[cur].len() == 1
+            {
+                return (Some(cur), Vec::new());
             }
         }
         let mut best = None;
@@ -1356,40 +1458,137 @@ impl<'m, 'p> Search<'m, 'p> {
         let k = self.rng.below(dom.len());
         for i in 0..dom.len() {
             let r = dom[(i + k) % dom.len()];
-            let mut c = busy(r, &self.room_cnt) as f64 * HARD_SCALE + unary(r);
-            if m.room_terms[r].len() > 1 {
-                // Room unavailable at some hours: count them.
-                for &ti in &m.room_terms[r][1..] {
-                    if let TermKind::Constraint(ci) = m.terms[ti].kind {
-                        if let Kind::RoomUnavailable { slots, .. } = &m.p.constraints[ci].kind {
-                            let n = slots[slot..slot + d].iter().filter(|&&x| x).count() as f64;
-                            c += n * if m.terms[ti].hard { HARD_SCALE } else { 1.0 };
-                        }
-                    }
-                }
-            }
+            let (mut c, real) = if p.rooms[r].is_virtual() {
+                let (c, real) = self.real_rooms(a, r, slot, d);
+                (c + self.room_unavailable_cost(r, slot, d), real)
+            } else {
+                (self.room_cost(r, slot, d), Vec::new())
+            };
+            c += unary(r);
             if c < best_cost {
                 best_cost = c;
-                best = Some(r);
+                best = Some((r, real));
                 if c == 0.0 {
                     break;
                 }
             }
         }
-        best
+        match best {
+            Some((r, real)) => (Some(r), real),
+            None => (None, Vec::new()),
+        }
+    }
+
+    /// Hours of `slot..slot + d` at which room `r` is taken.
+    fn room_busy(&self, r: usize, slot: Slot, d: usize) -> usize {
+        self.room_cnt[r][slot..slot + d]
+            .iter()
+            .filter(|&&c| c > 0)
+            .count()
+    }
+
+    /// What using room `r` at `slot..slot + d` costs at its not-available hours.
+    fn room_unavailable_cost(&self, r: usize, slot: Slot, d: usize) -> f64 {
+        let m = self.m;
+        let mut c = 0.0;
+        for &ti in &m.room_terms[r][1..] {
+            if let TermKind::Constraint(ci) = m.terms[ti].kind {
+                if let Kind::RoomUnavailable { slots, .. } = &m.p.constraints[ci].kind {
+                    let n = slots[slot..slot + d].iter().filter(|&&x| x).count() as f64;
+                    c += n * if m.terms[ti].hard { HARD_SCALE } else { 1.0 };
+                }
+            }
+        }
+        c
+    }
+
+    /// What putting an activity in real room `r` at `slot..slot + d` costs: clashes and
+    /// not-available hours.
+    fn room_cost(&self, r: usize, slot: Slot, d: usize) -> f64 {
+        self.room_busy(r, slot, d) as f64 * HARD_SCALE + self.room_unavailable_cost(r, slot, d)
+    }
+
+    /// Real rooms for activity `a` in virtual room `v` at `slot..slot + d`, one distinct room
+    /// of each set, and their cost: its pinned ones if it has them, else a matching of sets
+    /// to rooms that uses free rooms where it can (augmenting paths, free rooms first).
+    fn real_rooms(&self, a: usize, v: usize, slot: Slot, d: usize) -> (f64, Vec<usize>) {
+        let sets = &self.m.p.rooms[v].real_sets;
+        if let Some(pin) = &self.m.real_pin[a] {
+            // Pinned rooms, when they are one of each set (else the pin is broken anyway).
+            let mut owner = Default::default();
+            let fits = pin.len() == sets.len()
+                && (0..sets.len()).all(|set| {
+                    augment(
+                        set,
+                        sets,
+                        &|r| pin.contains(&r),
+                        &mut owner,
+                        &mut Vec::new(),
+                    )
+                });
+            if fits {
+                let c = pin.iter().map(|&r| self.room_cost(r, slot, d)).sum();
+                return (c, pin.clone());
+            }
+        }
+        // Cheap rooms first, then any.
+        let mut owner: std::collections::HashMap<usize, usize> = Default::default();
+        let cheap = |r: usize| self.room_cost(r, slot, d) == 0.0;
+        let mut unmatched = Vec::new();
+        for set in 0..sets.len() {
+            if !augment(set, sets, &cheap, &mut owner, &mut Vec::new()) {
+                unmatched.push(set);
+            }
+        }
+        for set in unmatched {
+            // No free room for this set: take a taken one (it will clash).
+            augment(set, sets, &|_| true, &mut owner, &mut Vec::new());
+        }
+        let mut chosen: Vec<Option<usize>> = vec![None; sets.len()];
+        for (&r, &set) in &owner {
+            chosen[set] = Some(r);
+        }
+        // A set left without a room (no distinct choice exists at all) takes its first one
+        // again; the verifier reports it.
+        let real: Vec<usize> = chosen
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.or(sets[i].first().copied()).unwrap_or(v))
+            .collect();
+        let c = real.iter().map(|&r| self.room_cost(r, slot, d)).sum();
+        (c, real)
     }
 
     /// Moves block `b` to its best allowed slot (of up to 48 sampled), if that is better
     /// than where it is. Returns whether it moved.
     fn best_move(&mut self, b: usize) -> bool {
         let m = self.m;
-        let dom = &m.domain[b];
         let cur_slot = self.start[m.blocks[b][0]];
+        let keep_current =
+            m.domain[b].len() <= 1 || m.blocks[b].iter().any(|&a| m.room_domain[a].len() > 1);
         let before = self.total();
+        let skip = (!keep_current).then_some(cur_slot);
+        let Some((after, slot)) = self.best_slot(b, skip, 48) else {
+            return false;
+        };
+        if after >= before - 1e-9 {
+            return false;
+        }
+        self.apply(b, slot);
+        self.saved.clear();
+        true
+    }
+
+    /// The best of up to `tries` allowed slots for block `b` (all of them when the domain is
+    /// that small, else sampled) other than `skip`, with the objective there; the state is
+    /// left as it was. Ties are broken at random.
+    fn best_slot(&mut self, b: usize, skip: Option<Slot>, tries: usize) -> Option<(f64, Slot)> {
+        let m = self.m;
+        let dom = &m.domain[b];
         let mut best: Option<(f64, Slot)> = None;
         let mut ties = 0usize;
-        let sample = dom.len() > 48;
-        let tries = if sample { 48 } else { dom.len() };
+        let sample = dom.len() > tries;
+        let tries = if sample { tries } else { dom.len() };
         let off = self.rng.below(dom.len());
         for i in 0..tries {
             let slot = if sample {
@@ -1397,10 +1596,7 @@ impl<'m, 'p> Search<'m, 'p> {
             } else {
                 dom[(i + off) % dom.len()]
             };
-            if slot == cur_slot
-                && dom.len() > 1
-                && m.blocks[b].iter().all(|&a| m.room_domain[a].len() <= 1)
-            {
+            if Some(slot) == skip {
                 continue;
             }
             let u = self.apply(b, slot);
@@ -1420,15 +1616,78 @@ impl<'m, 'p> Search<'m, 'p> {
                 }
             }
         }
-        let Some((after, slot)) = best else {
+        best
+    }
+
+    /// Blocks other than `b` that share a teacher or subgroup with one of its activities at
+    /// an overlapping hour, each once, in random order.
+    fn blocks_meeting(&mut self, b: usize) -> Vec<usize> {
+        let m = self.m;
+        let p = m.p;
+        let mut out: Vec<usize> = Vec::new();
+        for &a in &m.blocks[b] {
+            let s = self.start[a];
+            let d = p.acts[a].duration as usize;
+            for &pi in &m.profiles_of[a] {
+                let prof = &m.profiles[pi];
+                if prof.tag.is_some() || self.cnt[pi][s..s + d].iter().all(|&c| c <= 1) {
+                    continue;
+                }
+                for &c in &prof.acts {
+                    let sc = self.start[c];
+                    let bc = m.block_of[c];
+                    if bc != b
+                        && sc < s + d
+                        && s < sc + p.acts[c].duration as usize
+                        && !out.contains(&bc)
+                    {
+                        out.push(bc);
+                    }
+                }
+            }
+        }
+        for i in (1..out.len()).rev() {
+            let j = self.rng.below(i + 1);
+            out.swap(i, j);
+        }
+        out
+    }
+
+    /// An ejection chain: block `b` leaves its slot for the best of a few others, the blocks
+    /// it then meets on a teacher or subgroup are pushed out, each to its own best other
+    /// slot, and so on for `depth` rounds; the whole is kept or taken back by the annealing
+    /// rule. Unlike a Kempe chain it exchanges activities of any lengths.
+    fn eject(&mut self, b: usize, depth: usize, temperature: f64) -> bool {
+        let m = self.m;
+        let before = self.total();
+        let cur = self.start[m.blocks[b][0]];
+        let Some((_, slot)) = self.best_slot(b, Some(cur), self.eject_tries.0) else {
             return false;
         };
-        if after >= before - 1e-9 {
-            return false;
+        let mut undos = vec![self.apply(b, slot)];
+        let mut moved = vec![b];
+        let mut frontier = vec![b];
+        for _ in 0..depth {
+            let mut next = Vec::new();
+            for x in frontier {
+                for c in self.blocks_meeting(x) {
+                    if moved.contains(&c) || moved.len() >= 8 {
+                        continue;
+                    }
+                    let sc = self.start[m.blocks[c][0]];
+                    if let Some((_, s)) = self.best_slot(c, Some(sc), self.eject_tries.1) {
+                        undos.push(self.apply(c, s));
+                        moved.push(c);
+                        next.push(c);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
         }
-        self.apply(b, slot);
-        self.saved.clear();
-        true
+        self.keep_or_undo(undos, before, temperature)
     }
 
     /// A Kempe chain: the blocks that must trade places between the start of `b` and `to`
@@ -1628,8 +1887,7 @@ impl<'m, 'p> Search<'m, 'p> {
         let deadline = started + opts.time_limit;
         let mut best_hard = self.hard_total;
         let mut best_state = (
-            self.start.clone(),
-            self.room.clone(),
+            self.placement(),
             self.hard_total,
             self.soft_total + self.unary_total,
         );
@@ -1654,8 +1912,8 @@ impl<'m, 'p> Search<'m, 'p> {
                         cb(&Progress {
                             elapsed: started.elapsed(),
                             iterations: self.iterations,
-                            hard: best_state.2,
-                            soft: best_state.3,
+                            hard: best_state.1,
+                            soft: best_state.2,
                             feasible: feasible_at.is_some(),
                         });
                     }
@@ -1677,12 +1935,7 @@ impl<'m, 'p> Search<'m, 'p> {
                 self.objective = self.recompute_objective() - self.unary_total;
                 race.first_feasible
                     .fetch_min(self.iterations, Ordering::Relaxed);
-                best_state = (
-                    self.start.clone(),
-                    self.room.clone(),
-                    0,
-                    self.soft_total + self.unary_total,
-                );
+                best_state = (self.placement(), 0, self.soft_total + self.unary_total);
                 since_improved = 0;
                 polish_budget = polish_budget.max(self.iterations);
             }
@@ -1721,6 +1974,9 @@ impl<'m, 'p> Search<'m, 'p> {
             };
             let moved = match vacate {
                 Some(pi) if self.rng.chance(300) => self.vacate_day(pi, temperature),
+                _ if !self.polishing && self.rng.chance(tuning.eject_hard) => {
+                    self.eject(b, tuning.eject_depth, temperature)
+                }
                 _ => self.sa_move(b, &mut temperature),
             };
             let after = self.total();
@@ -1730,12 +1986,11 @@ impl<'m, 'p> Search<'m, 'p> {
             if self.hard_total < best_hard
                 || (self.hard_total == best_hard
                     && self.hard_total == 0
-                    && self.soft_total + self.unary_total < best_state.3 - 1e-9)
+                    && self.soft_total + self.unary_total < best_state.2 - 1e-9)
             {
                 best_hard = self.hard_total;
                 best_state = (
-                    self.start.clone(),
-                    self.room.clone(),
+                    self.placement(),
                     self.hard_total,
                     self.soft_total + self.unary_total,
                 );
@@ -1784,9 +2039,9 @@ impl<'m, 'p> Search<'m, 'p> {
             tracing::debug!(thread, iterations = self.iterations, stale, objective = self.objective, recomputed = obj, violated_hard = ?by, "search ended");
         }
         race.stop.store(feasible_at.is_some(), Ordering::Relaxed);
-        let (start, room, hard, soft) = best_state;
+        let (placement, hard, soft) = best_state;
         Outcome {
-            placement: Placement { start, room },
+            placement,
             hard,
             soft,
             iterations: feasible_at.map(|f| f.0).unwrap_or(self.iterations),
@@ -1814,7 +2069,7 @@ impl<'m, 'p> Search<'m, 'p> {
             }
             TermKind::RoomClash(r) => {
                 let clashing: Vec<usize> = (0..m.p.acts.len())
-                    .filter(|&a| self.room[a] == Some(r))
+                    .filter(|&a| self.room[a] == Some(r) || self.real[a].contains(&r))
                     .filter(|&a| {
                         let s = self.start[a];
                         (s..s + m.p.acts[a].duration as usize).any(|x| self.room_cnt[r][x] > 1)
@@ -1825,7 +2080,7 @@ impl<'m, 'p> Search<'m, 'p> {
             TermKind::Constraint(ci) => {
                 if let Kind::RoomUnavailable { room, slots } = &m.p.constraints[ci].kind {
                     let inside: Vec<usize> = (0..m.p.acts.len())
-                        .filter(|&a| self.room[a] == Some(*room))
+                        .filter(|&a| self.room[a] == Some(*room) || self.real[a].contains(room))
                         .filter(|&a| {
                             let s = self.start[a];
                             (s..s + m.p.acts[a].duration as usize).any(|x| slots[x])
@@ -1842,8 +2097,8 @@ impl<'m, 'p> Search<'m, 'p> {
     }
 }
 
-/// Random moves through the solver's incremental machinery — single moves, swaps and Kempe
-/// chains, some taken back — from its greedy start; returns the placement with the hard
+/// Random moves through the solver's incremental machinery — single moves, swaps, Kempe
+/// chains and ejection chains, some taken back — from its greedy start; returns the placement with the hard
 /// violations and soft cost the solver's bookkeeping claims for it. For tests against the
 /// verifier.
 pub fn random_walk(
@@ -1887,14 +2142,12 @@ pub fn random_walk(
                 }
             }
         }
+        if i % 7 == 3 {
+            // An ejection chain, kept always or only when not worse.
+            let temperature = if s.rng.chance(500) { 1e12 } else { 1e-9 };
+            s.eject(b, 1 + i % 2, temperature);
+        }
         s.saved.clear();
     }
-    Ok((
-        Placement {
-            start: s.start.clone(),
-            room: s.room.clone(),
-        },
-        s.hard_total,
-        s.soft_total + s.unary_total,
-    ))
+    Ok((s.placement(), s.hard_total, s.soft_total + s.unary_total))
 }

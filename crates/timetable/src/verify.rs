@@ -75,6 +75,8 @@ pub enum ShapeError {
         slot: usize,
         slots: usize,
     },
+    #[error("the placement has real rooms for {got} activities, not {expected}")]
+    RealCount { expected: usize, got: usize },
     #[error("activity {act} is in room {room}, but there are {rooms} rooms")]
     RoomOutOfRange {
         act: usize,
@@ -138,14 +140,31 @@ fn check_placement(p: &Problem, pl: &Placement) -> Result<(), ShapeError> {
             got: pl.room.len(),
         });
     }
+    if !pl.real.is_empty() && pl.real.len() != n {
+        return Err(ShapeError::RealCount {
+            expected: n,
+            got: pl.real.len(),
+        });
+    }
     let slots = n_slots(p)?;
     for (act, &slot) in pl.start.iter().enumerate() {
         if slot >= slots {
             return Err(ShapeError::StartOutOfRange { act, slot, slots });
         }
     }
-    for (act, room) in pl.room.iter().enumerate() {
-        if let Some(room) = *room {
+    let real = pl
+        .real
+        .iter()
+        .enumerate()
+        .flat_map(|(a, rs)| rs.iter().map(move |&r| (a, r)));
+    for (act, room) in pl
+        .room
+        .iter()
+        .enumerate()
+        .filter_map(|(a, r)| Some((a, (*r)?)))
+        .chain(real)
+    {
+        {
             if room >= p.rooms.len() {
                 return Err(ShapeError::RoomOutOfRange {
                     act,
@@ -180,6 +199,13 @@ fn check_problem(p: &Problem) -> Result<(), ShapeError> {
             ));
         }
     }
+    for (r, room) in p.rooms.iter().enumerate() {
+        if room.real_sets.iter().flatten().any(|&x| x >= p.rooms.len()) {
+            return bad(format!(
+                "virtual room {r} names a real room that does not exist"
+            ));
+        }
+    }
     for (i, c) in p.constraints.iter().enumerate() {
         let acts_ok = |acts: &[usize]| acts.iter().all(|&a| a < p.acts.len());
         let mask_ok = |m: &[bool]| m.len() == slots;
@@ -208,6 +234,9 @@ fn check_problem(p: &Problem) -> Result<(), ShapeError> {
             },
             Kind::Rooms { acts, rooms } => {
                 acts_ok(acts) && rooms.iter().all(|&r| r < p.rooms.len())
+            }
+            Kind::RealRooms { act, rooms } => {
+                acts_ok(&[*act]) && rooms.iter().all(|&r| r < p.rooms.len())
             }
             Kind::RoomUnavailable { room, slots } => *room < p.rooms.len() && mask_ok(slots),
         };
@@ -255,6 +284,29 @@ struct Week<'a> {
 }
 
 /// The list without repeats, in first-seen order.
+/// Whether `real` are distinct rooms, as many as `sets`, that can be given one to each set
+/// (tried every way: virtual rooms have a handful of sets).
+fn one_of_each(real: &[usize], sets: &[Vec<usize>]) -> bool {
+    fn fill(real: &[usize], sets: &[Vec<usize>], used: &mut Vec<bool>) -> bool {
+        let Some((&r, rest)) = real.split_first() else {
+            return true;
+        };
+        for (i, set) in sets.iter().enumerate() {
+            if !used[i] && set.contains(&r) {
+                used[i] = true;
+                if fill(rest, sets, used) {
+                    return true;
+                }
+                used[i] = false;
+            }
+        }
+        false
+    }
+    real.len() == sets.len()
+        && distinct(real).len() == real.len()
+        && fill(real, sets, &mut vec![false; sets.len()])
+}
+
 fn distinct(list: &[usize]) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::with_capacity(list.len());
     let mut seen = std::collections::HashSet::with_capacity(list.len());
@@ -374,9 +426,13 @@ impl<'a> Week<'a> {
         };
         let teacher_load = load(&teacher_acts);
         let subgroup_load = load(&subgroup_acts);
+        // An activity in a virtual room uses it and each of its real rooms.
         let mut room_acts = vec![Vec::new(); p.rooms.len()];
         for (a, room) in pl.room.iter().enumerate() {
             if let Some(r) = *room {
+                room_acts[r].push(a);
+            }
+            for &r in pl.real.get(a).map(Vec::as_slice).unwrap_or_default() {
                 room_acts[r].push(a);
             }
         }
@@ -483,6 +539,10 @@ impl<'a> Week<'a> {
             ("room", &self.room_load),
         ] {
             for (r, row) in loads.iter().enumerate() {
+                if name == "room" && p.rooms[r].is_virtual() {
+                    // A virtual room never clashes: its real rooms do.
+                    continue;
+                }
                 for (slot, &n) in row.iter().enumerate() {
                     if n >= 2 {
                         basic(
@@ -510,6 +570,20 @@ impl<'a> Week<'a> {
                     1,
                 ),
                 _ => {}
+            }
+            let real = self.pl.real.get(a).map(Vec::as_slice).unwrap_or_default();
+            let sets: &[Vec<usize>] = match self.pl.room[a] {
+                Some(r) => &p.rooms[r].real_sets,
+                None => &[],
+            };
+            if !one_of_each(real, sets) {
+                basic(
+                    format!(
+                        "activity {a} takes real rooms {real:?}, not one distinct room of each \
+                         of the sets {sets:?}"
+                    ),
+                    1,
+                );
             }
         }
         out
@@ -688,6 +762,20 @@ impl<'a> Week<'a> {
                 .into_iter()
                 .filter(|&a| !self.pl.room[a].is_some_and(|r| rooms.contains(&r)))
                 .count() as u64,
+            Kind::RealRooms { act, rooms } => {
+                let real = self
+                    .pl
+                    .real
+                    .get(*act)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let set = |l: &[usize]| {
+                    let mut v = distinct(l);
+                    v.sort_unstable();
+                    v
+                };
+                u64::from(set(real) != set(rooms))
+            }
             Kind::RoomUnavailable { room, slots } => (0..slots.len())
                 .filter(|&s| slots[s] && self.room_load[*room][s] > 0)
                 .count() as u64,
@@ -909,6 +997,7 @@ fn describe(kind: &Kind) -> String {
             min,
         } => format!("{res:?}: at least {min} hours from activity tag {first} to tag {second}"),
         Kind::Rooms { acts, rooms } => format!("{} in rooms {rooms:?}", list(acts)),
+        Kind::RealRooms { act, rooms } => format!("activity {act} in real rooms {rooms:?}"),
         Kind::RoomUnavailable { room, .. } => format!("room {room} unavailable"),
         Kind::MaxDifferentRooms { acts, max } => {
             format!("at most {max} rooms for {}", list(acts))
@@ -953,6 +1042,7 @@ mod tests {
                 .map(|building| ProblemRoom {
                     capacity: 30,
                     building,
+                    real_sets: Vec::new(),
                 })
                 .collect(),
             acts,
@@ -978,6 +1068,7 @@ mod tests {
         Placement {
             start: at.iter().map(|&(d, h)| p.slot(d, h)).collect(),
             room: vec![None; at.len()],
+            real: Vec::new(),
         }
     }
 
@@ -986,6 +1077,7 @@ mod tests {
         Placement {
             start: at.iter().map(|&(d, h, _)| p.slot(d, h)).collect(),
             room: at.iter().map(|&(_, _, r)| r).collect(),
+            real: Vec::new(),
         }
     }
 
@@ -1095,6 +1187,63 @@ mod tests {
             (0, 1, None),
         ];
         assert_eq!(basic(&p, &place_in(&p, &bad)), 2);
+    }
+
+    #[test]
+    fn virtual_rooms() {
+        // Room 3 is virtual with sets {0, 1} and {1, 2}.
+        let acts = vec![act(1, &[], &[]), act(1, &[], &[]), act(1, &[], &[])];
+        let mut p = problem(1, 4, acts);
+        p.rooms.push(ProblemRoom {
+            capacity: 30,
+            building: None,
+            real_sets: vec![vec![0, 1], vec![1, 2]],
+        });
+        let at = |real: Vec<Vec<usize>>, third: Option<usize>| {
+            let mut pl = place_in(&p, &[(0, 0, Some(3)), (0, 0, Some(3)), (0, 0, third)]);
+            pl.real = real;
+            pl
+        };
+        // One distinct real room of each set; at different hours the two may share them.
+        let pl = place_in(&p, &[(0, 0, Some(3)), (0, 1, Some(3)), (0, 0, None)]);
+        let pl = Placement {
+            real: vec![vec![2, 0], vec![1, 2], vec![]],
+            ..pl
+        };
+        assert_eq!(basic(&p, &pl), 0);
+        // Same hour: 0+2 and 1+2 share room 2 → one clash; the virtual room itself never
+        // clashes.
+        assert_eq!(
+            basic(&p, &at(vec![vec![0, 2], vec![1, 2], vec![]], None)),
+            1
+        );
+        // A real room taken through the virtual room clashes with a direct booking.
+        assert_eq!(
+            basic(&p, &at(vec![vec![0, 2], vec![1, 2], vec![]], Some(0))),
+            2
+        );
+        // Not one of each set: {0, 0} (not distinct, and room 0 clashes with itself), {0}
+        // (too few), real rooms for an activity in no virtual room: 2 + 1 + 1.
+        let mut pl = at(vec![vec![0, 0], vec![0], vec![2]], None);
+        pl.start = vec![0, 1, 2];
+        assert_eq!(basic(&p, &pl), 4);
+        // {2, 1} is one of each ({0, 1} → 1, {1, 2} → 2) in any order; {3, 0} is not: 3 is
+        // the virtual room itself, in no set.
+        pl.real = vec![vec![2, 1], vec![3, 0], vec![]];
+        assert_eq!(basic(&p, &pl), 1);
+        // Locked real rooms compare as sets.
+        let p = with(
+            p,
+            Kind::RealRooms {
+                act: 0,
+                rooms: vec![1, 0],
+            },
+        );
+        let mut pl = place_in(&p, &[(0, 0, Some(3)), (0, 1, None), (0, 2, None)]);
+        pl.real = vec![vec![0, 1], vec![], vec![]];
+        assert_eq!(count(&p, &pl), 0);
+        pl.real[0] = vec![2, 0];
+        assert_eq!(count(&p, &pl), 1);
     }
 
     #[test]
@@ -2055,6 +2204,12 @@ mod tests {
                 .map(|r| ProblemRoom {
                     capacity: 10 * r as u32,
                     building: [Some(0), Some(1), None][r % 3],
+                    // The last of three or more rooms is virtual.
+                    real_sets: if r + 1 == nr && nr >= 3 {
+                        vec![vec![0], vec![0, 1]]
+                    } else {
+                        Vec::new()
+                    },
                 })
                 .collect(),
             acts,
@@ -2120,7 +2275,8 @@ mod tests {
             0u8..8,
         )
             .prop_map(|(p, raw, mess)| {
-                // mess: 0 a wrong start, 1 a wrong room, 2 a short placement; else in shape.
+                // mess: 0 a wrong start, 1 a wrong room, 2 a short placement, 3 a real room
+                // that does not exist; else in shape.
                 let n = p.acts.len();
                 let slots = p.slots();
                 let mut start: Vec<Slot> = (0..n)
@@ -2149,7 +2305,23 @@ mod tests {
                     }
                     _ => true,
                 };
-                (p, Placement { start, room }, in_shape)
+                // Real rooms for every activity (right or wrong for its room), or, one time in
+                // eight, one that does not exist.
+                let nr = p.rooms.len();
+                let real: Vec<Vec<usize>> = if nr >= 3 {
+                    (0..n).map(|a| vec![a % nr, (a + 1) % nr]).collect()
+                } else {
+                    Vec::new()
+                };
+                let (real, in_shape) = match (mess, real.is_empty()) {
+                    (3, false) => {
+                        let mut real = real;
+                        real[0].push(nr);
+                        (real, false)
+                    }
+                    _ => (real, in_shape),
+                };
+                (p, Placement { start, room, real }, in_shape)
             })
     }
 
@@ -2236,6 +2408,7 @@ mod tests {
         let pl = Placement {
             start: (0..5000).map(|i| (i * 17) % (days * hours)).collect(),
             room: (0..5000).map(|i| (i % 3 != 0).then_some(i % nr)).collect(),
+            real: Vec::new(),
         };
         let t0 = std::time::Instant::now();
         let v = run(&p, &pl);

@@ -25,7 +25,7 @@ fn problem() -> impl Strategy<Value = Problem> {
         ),
         prop::collection::vec(
             (
-                0usize..32,
+                0usize..50,
                 any::<bool>(),
                 0u32..4,
                 prop::collection::vec(0usize..14, 1..5),
@@ -50,6 +50,26 @@ fn problem() -> impl Strategy<Value = Problem> {
                 })
                 .collect();
             let n = acts.len();
+            // Real rooms 0..nr, then two virtual rooms: one whose sets overlap (every room;
+            // the even ones), one whose sets cannot take distinct rooms (room 0 twice).
+            let mut rooms: Vec<ProblemRoom> = (0..nr)
+                .map(|r| ProblemRoom {
+                    capacity: 15 + 10 * r as u32,
+                    building: Some(r % 2),
+                    real_sets: Vec::new(),
+                })
+                .collect();
+            rooms.push(ProblemRoom {
+                capacity: 25,
+                building: None,
+                real_sets: vec![(0..nr).collect(), (0..nr).step_by(2).collect()],
+            });
+            rooms.push(ProblemRoom {
+                capacity: 40,
+                building: Some(0),
+                real_sets: vec![vec![0], vec![0]],
+            });
+            let n_rooms = rooms.len();
             let mut constraints = Vec::new();
             for (k, hard, x, list) in cons {
                 let list: Vec<usize> = {
@@ -66,7 +86,8 @@ fn problem() -> impl Strategy<Value = Problem> {
                     Res::Subgroup(x as usize % ns)
                 };
                 let tag = if k % 3 == 0 { Some(0) } else { None };
-                let rule = match k % 14 {
+                // Kinds 0–21 below; 22–49 are per-resource rules, each rule twice.
+                let rule = match k.saturating_sub(22) % 14 {
                     0 => Rule::MaxHoursDaily(x + 1),
                     1 => Rule::MinHoursDaily {
                         min: x + 1,
@@ -92,7 +113,7 @@ fn problem() -> impl Strategy<Value = Problem> {
                     12 => Rule::MaxBuildingChangesPerWeek(x),
                     _ => Rule::MinGapsBetweenBuildingChanges(x),
                 };
-                let kind = match k % 22 {
+                let kind = match k {
                     0 => Kind::StartSlots {
                         acts: list.clone(),
                         allowed: slots(n_slots, &bits),
@@ -148,10 +169,10 @@ fn problem() -> impl Strategy<Value = Problem> {
                     },
                     15 => Kind::Rooms {
                         acts: list.clone(),
-                        rooms: (0..nr).filter(|r| r % 2 == x as usize % 2).collect(),
+                        rooms: (0..n_rooms).filter(|r| r % 2 == x as usize % 2).collect(),
                     },
                     16 => Kind::RoomUnavailable {
-                        room: x as usize % nr,
+                        room: x as usize % n_rooms,
                         slots: slots(n_slots, &bits),
                     },
                     17 => Kind::MaxDifferentRooms {
@@ -169,11 +190,15 @@ fn problem() -> impl Strategy<Value = Problem> {
                         second: 1 - (x % 2) as usize,
                         min: x % 3,
                     },
+                    21 => Kind::RealRooms {
+                        act: a0,
+                        rooms: list.iter().map(|&a| a % nr).take(2).collect(),
+                    },
                     _ => Kind::Resource { res, tag, rule },
                 };
                 constraints.push(Constraint {
                     weight: if hard { 100.0 } else { 10.0 + x as f64 * 20.0 },
-                    source: format!("kind {}", k % 22),
+                    source: format!("kind {k}"),
                     line: 1,
                     kind,
                 });
@@ -192,12 +217,7 @@ fn problem() -> impl Strategy<Value = Problem> {
                 hours,
                 n_teachers: nt,
                 n_subgroups_and_sets: ns,
-                rooms: (0..nr)
-                    .map(|r| ProblemRoom {
-                        capacity: 15 + 10 * r as u32,
-                        building: Some(r % 2),
-                    })
-                    .collect(),
+                rooms,
                 acts,
                 constraints,
                 teacher_off: vec![slots(n_slots, &[false, false, true]); nt],
@@ -207,7 +227,7 @@ fn problem() -> impl Strategy<Value = Problem> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
 
     #[test]
     fn solver_bookkeeping_matches_the_verifier(p in problem(), seed in any::<u64>(), moves in 0usize..60) {
