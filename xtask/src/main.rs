@@ -532,6 +532,9 @@ struct FetRow {
     loaded: String,
     ours: Option<Ours>,
     confirmed: Option<bool>,
+    /// fet-cl refuses the input file itself before generating ("Cannot precompute"), so it
+    /// cannot confirm any timetable of it.
+    fet_refuses: bool,
     fet: (bool, f64),
 }
 
@@ -687,6 +690,7 @@ fn bench_fet(args: &[String]) -> Result<()> {
             loaded,
             ours,
             confirmed,
+            fet_refuses: t.contains("Cannot precompute"),
             fet: (fet_ok, fsecs),
         };
         eprintln!(
@@ -700,10 +704,10 @@ fn bench_fet(args: &[String]) -> Result<()> {
                     o.secs,
                     o.valid.unwrap_or(f64::NAN),
                     o.soft,
-                    if row.confirmed == Some(true) {
-                        "yes"
-                    } else {
-                        "NO"
+                    match (row.confirmed, row.fet_refuses) {
+                        (Some(true), _) => "yes",
+                        (_, true) => "n/a (fet-cl refuses the input)",
+                        _ => "NO",
                     }
                 ),
                 Some(o) => format!("not solved {:.1}s", o.secs),
@@ -765,10 +769,11 @@ fn bench_fet(args: &[String]) -> Result<()> {
             s,
             valid,
             soft,
-            match r.confirmed {
-                Some(true) => "yes",
-                Some(false) => "**NO**",
-                None => "",
+            match (r.confirmed, r.fet_refuses) {
+                (Some(true), _) => "yes",
+                (Some(false), true) => "n/a: fet-cl refuses the input file",
+                (Some(false), false) => "**NO**",
+                (None, _) => "",
             },
             if r.fet.0 { "solved" } else { "—" },
             r.fet.1
@@ -780,6 +785,10 @@ fn bench_fet(args: &[String]) -> Result<()> {
         .filter(|r| r.ours.as_ref().is_some_and(|o| o.solved))
         .count();
     let confirmed = rows.iter().filter(|r| r.confirmed == Some(true)).count();
+    let refused = rows
+        .iter()
+        .filter(|r| r.confirmed == Some(false) && r.fet_refuses)
+        .count();
     let fet = rows.iter().filter(|r| r.fet.0).count();
     // (whole command, until valid, fet-cl) on the files both solved.
     let both: Vec<(f64, f64, f64)> = rows
@@ -793,7 +802,7 @@ fn bench_fet(args: &[String]) -> Result<()> {
         median(both.iter().map(|x| f(x) / x.2.max(1e-3)).collect())
     };
     md.push_str(&format!(
-        "\n**Summary**: {} files; loaded {loaded}; solved by Ensemble {ours} (confirmed by fet-cl {confirmed}); solved by fet-cl {fet}; both {}.\n\nOn the files both solved — median seconds: Ensemble until every hard constraint held {:.2}, Ensemble's whole command (with the soft-cost polishing) {:.2}, fet-cl {:.2}; median of per-file ratios Ensemble / fet-cl: until valid {:.2}, whole command {:.2}.\n",
+        "\n**Summary**: {} files; loaded {loaded}; solved by Ensemble {ours} (confirmed by fet-cl {confirmed}; of input files fet-cl refuses to generate from at all, {refused}); solved by fet-cl {fet}; both {}.\n\nOn the files both solved — median seconds: Ensemble until every hard constraint held {:.2}, Ensemble's whole command (with the soft-cost polishing) {:.2}, fet-cl {:.2}; median of per-file ratios Ensemble / fet-cl: until valid {:.2}, whole command {:.2}.\n",
         rows.len(),
         both.len(),
         median(both.iter().map(|x| x.1).collect()),

@@ -137,12 +137,7 @@ fn virtual_rooms_round_trip_through_the_json_timetable() {
         .pop();
     let broken = dir.path().join("broken.json");
     std::fs::write(&broken, r.to_string()).expect("write");
-    let (code, text) = ensemble(&[
-        "timetable",
-        "check",
-        SPAIN,
-        broken.to_str().expect("utf-8"),
-    ]);
+    let (code, text) = ensemble(&["timetable", "check", SPAIN, broken.to_str().expect("utf-8")]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("real rooms"), "{text}");
 }

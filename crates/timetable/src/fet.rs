@@ -264,7 +264,13 @@ pub fn read_fet(text: &str) -> Result<(Instance, FetReport), FetError> {
             .all("Students")
             .map(|s| sets.get(s, &s.text))
             .collect::<Result<Vec<_>, _>>()?;
-        let n_students = match number::<u32>(a, "Number_of_Students")? {
+        // FET writes an activity's own size as `Number_Of_Students` (capital O, unlike a
+        // students set's `Number_of_Students`) when it is not the sum of its sets' sizes.
+        let own = match number::<u32>(a, "Number_Of_Students")? {
+            Some(n) => Some(n),
+            None => number::<u32>(a, "Number_of_Students")?,
+        };
+        let n_students = match own {
             Some(n) => n,
             None => students
                 .iter()
@@ -360,6 +366,7 @@ mod tests {
 <Rooms_List><Room><Name>R1</Name><Building></Building><Capacity>30</Capacity><Virtual>false</Virtual></Room></Rooms_List>
 <Activities_List>
 <Activity><Teacher>Ann</Teacher><Subject>MA</Subject><Students>5</Students><Duration>1</Duration><Total_Duration>1</Total_Duration><Id>1</Id><Activity_Group_Id>0</Activity_Group_Id><Active>true</Active></Activity>
+<Activity><Teacher>Ann</Teacher><Subject>MA</Subject><Students>5</Students><Duration>1</Duration><Total_Duration>1</Total_Duration><Id>2</Id><Activity_Group_Id>0</Activity_Group_Id><Number_Of_Students>71</Number_Of_Students><Active>true</Active></Activity>
 </Activities_List>
 <Time_Constraints_List>
 <ConstraintBasicCompulsoryTime><Weight_Percentage>100</Weight_Percentage><Active>true</Active></ConstraintBasicCompulsoryTime>
@@ -382,7 +389,9 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec!["5a1", "5b"]
         );
+        // The sum of its sets' sizes, unless the activity gives its own.
         assert_eq!(inst.activities[0].n_students, 20);
+        assert_eq!(inst.activities[1].n_students, 71);
         assert_eq!(report.inactive_constraints, 1);
         assert_eq!(
             report

@@ -1352,6 +1352,12 @@ impl<'m, 'p> Search<'m, 'p> {
     /// Moves block `b` to `slot`, rooms chosen greedily; returns nothing, state updated;
     /// `self.saved` holds the previous term costs for [`Self::undo`].
     fn apply(&mut self, b: usize, slot: Slot) -> Undo {
+        self.apply_with(b, slot, None)
+    }
+
+    /// [`Self::apply`], with activity `force.0` put in room `force.1` (its real rooms, if
+    /// virtual, chosen as usual) instead of the room it would choose.
+    fn apply_with(&mut self, b: usize, slot: Slot, force: Option<(usize, usize)>) -> Undo {
         let m = self.m;
         let members = &m.blocks[b];
         let mut prev = Vec::with_capacity(members.len());
@@ -1374,7 +1380,18 @@ impl<'m, 'p> Search<'m, 'p> {
             ));
         }
         for &a in members {
-            let (room, real) = self.choose_room(a, slot);
+            let (room, real) = match force {
+                Some((fa, r)) if fa == a => {
+                    let d = m.p.acts[a].duration as usize;
+                    let real = if m.p.rooms[r].is_virtual() {
+                        self.real_rooms(a, r, slot, d).1
+                    } else {
+                        Vec::new()
+                    };
+                    (Some(r), real)
+                }
+                _ => self.choose_room(a, slot),
+            };
             self.start[a] = slot;
             self.room[a] = room;
             self.real[a] = real;
@@ -1816,6 +1833,17 @@ impl<'m, 'p> Search<'m, 'p> {
         let before = self.total();
         let cur_slot = self.start[m.blocks[b][0]];
         let a = m.blocks[b][self.rng.below(m.blocks[b].len())];
+        let rooms = &m.room_domain[a];
+        if rooms.len() > 1 && self.rng.chance(100) {
+            // Another room at the same time: rooms are otherwise chosen for clashes only,
+            // and building and room-count constraints need this.
+            let r = rooms[self.rng.below(rooms.len())];
+            if Some(r) == self.room[a] {
+                return false;
+            }
+            let u = self.apply_with(b, cur_slot, Some((a, r)));
+            return self.keep_or_undo(vec![u], before, *temperature);
+        }
         if self.rng.chance(self.kempe_per_mille) {
             let dom = &m.domain[b];
             let to = dom[self.rng.below(dom.len())];
@@ -2097,8 +2125,8 @@ impl<'m, 'p> Search<'m, 'p> {
     }
 }
 
-/// Random moves through the solver's incremental machinery — single moves, swaps, Kempe
-/// chains and ejection chains, some taken back — from its greedy start; returns the placement with the hard
+/// Random moves through the solver's incremental machinery — single moves, swaps, room
+/// changes, Kempe chains and ejection chains, some taken back — from its greedy start; returns the placement with the hard
 /// violations and soft cost the solver's bookkeeping claims for it. For tests against the
 /// verifier.
 pub fn random_walk(
@@ -2139,6 +2167,18 @@ pub fn random_walk(
                 let undos: Vec<Undo> = chain.iter().map(|&(x, t)| s.apply(x, t)).collect();
                 if s.rng.below(3) == 0 {
                     s.undo_all(undos);
+                }
+            }
+        }
+        if i % 4 == 1 {
+            // Another room at the same time, undone half the time.
+            let a = model.blocks[b][s.rng.below(model.blocks[b].len())];
+            let rooms = &model.room_domain[a];
+            if !rooms.is_empty() {
+                let r = rooms[s.rng.below(rooms.len())];
+                let u = s.apply_with(b, s.start[a], Some((a, r)));
+                if s.rng.chance(500) {
+                    s.undo(u);
                 }
             }
         }
