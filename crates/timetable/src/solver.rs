@@ -150,8 +150,9 @@ pub fn solve(
     opts: &Options,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<Outcome, Infeasible> {
-    let model = Model::new(p)?;
+    // The clock (time limit, time to feasibility) includes building the model.
     let started = Instant::now();
+    let model = Model::new(p)?;
     let threads = opts.threads.max(1);
     let race = Race {
         first_feasible: AtomicU64::new(u64::MAX),
