@@ -275,6 +275,11 @@ struct Model<'p> {
     profile_key: std::collections::HashMap<(Res, Option<usize>), usize>,
     /// Real rooms an activity must take in its virtual room (hard [`Kind::RealRooms`]).
     real_pin: Vec<Option<Vec<usize>>>,
+    /// Blocks of each hard same-starting-hour constraint over more than two activities (an
+    /// exam session: the group keeps its hour, each on its own day).
+    same_hour: Vec<Vec<usize>>,
+    /// The same-hour group of each block, if any (the first, when several).
+    same_hour_of: Vec<Option<usize>>,
 }
 
 fn day_masks(p: &Problem, slots: &[bool]) -> Vec<u64> {
@@ -616,6 +621,28 @@ impl<'p> Model<'p> {
             terms_of[a].sort_unstable();
             terms_of[a].dedup();
         }
+        let same_hour: Vec<Vec<usize>> = p
+            .constraints
+            .iter()
+            .filter_map(|c| match &c.kind {
+                Kind::Same {
+                    acts,
+                    what: SameWhat::Hour,
+                } if c.is_hard() && acts.len() > 2 => {
+                    let mut bs: Vec<usize> = acts.iter().map(|&a| block_of[a]).collect();
+                    bs.sort_unstable();
+                    bs.dedup();
+                    Some(bs)
+                }
+                _ => None,
+            })
+            .collect();
+        let mut same_hour_of = vec![None; blocks.len()];
+        for (g, bs) in same_hour.iter().enumerate() {
+            for &b in bs {
+                same_hour_of[b].get_or_insert(g);
+            }
+        }
         let in_domain = domain
             .iter()
             .map(|d| {
@@ -642,6 +669,8 @@ impl<'p> Model<'p> {
             room_terms,
             profile_key: key_index,
             real_pin,
+            same_hour_of,
+            same_hour,
         })
     }
 }
@@ -1800,6 +1829,31 @@ impl<'m, 'p> Search<'m, 'p> {
         self.keep_or_undo(undos, before, temperature)
     }
 
+    /// Moves every block of a same-hour group to another hour, each on its own day (one at
+    /// a time the group could never change hour: each move alone breaks the constraint with
+    /// all the others); kept or taken back by the annealing rule.
+    fn shift_hour(&mut self, g: usize, temperature: f64) -> bool {
+        let m = self.m;
+        let p = m.p;
+        let before = self.total();
+        let hour = p.hour_of(self.start[m.blocks[m.same_hour[g][0]][0]]);
+        let to = self.rng.below(p.hours);
+        if to == hour {
+            return false;
+        }
+        let mut undos = Vec::with_capacity(m.same_hour[g].len());
+        for i in 0..m.same_hour[g].len() {
+            let b = m.same_hour[g][i];
+            let slot = p.slot(p.day_of(self.start[m.blocks[b][0]]), to);
+            if !m.in_domain[b][slot] {
+                self.undo_all(undos);
+                return false;
+            }
+            undos.push(self.apply(b, slot));
+        }
+        self.keep_or_undo(undos, before, temperature)
+    }
+
     /// Takes back applied moves, the last first.
     fn undo_all(&mut self, mut undos: Vec<Undo>) {
         while let Some(u) = undos.pop() {
@@ -2003,6 +2057,15 @@ impl<'m, 'p> Search<'m, 'p> {
             };
             let moved = match vacate {
                 Some(pi) if self.rng.chance(300) => self.vacate_day(pi, temperature),
+                // A block of a same-hour group in a broken hard constraint: sometimes the
+                // whole group changes hour.
+                _ if m.same_hour_of[b].is_some()
+                    && !self.violated_hard.items.is_empty()
+                    && self.rng.chance(50) =>
+                {
+                    let g = m.same_hour_of[b].unwrap_or(0);
+                    self.shift_hour(g, temperature)
+                }
                 _ if !self.polishing && self.rng.chance(tuning.eject_hard) => {
                     self.eject(b, tuning.eject_depth, temperature)
                 }
@@ -2182,6 +2245,12 @@ pub fn random_walk(
                     s.undo(u);
                 }
             }
+        }
+        if i % 9 == 4 && !model.same_hour.is_empty() {
+            // A same-hour group to another hour, kept always or only when not worse.
+            let g = s.rng.below(model.same_hour.len());
+            let temperature = if s.rng.chance(500) { 1e12 } else { 1e-9 };
+            s.shift_hour(g, temperature);
         }
         if i % 7 == 3 {
             // An ejection chain, kept always or only when not worse.
