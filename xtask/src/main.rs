@@ -568,6 +568,35 @@ fn timed(cmd: &mut Command, limit: f64) -> Result<(Option<i32>, String, f64)> {
     Ok((out.status.code(), text, secs))
 }
 
+impl FetRow {
+    /// What fet-cl said of Ensemble's timetable ("" when there was none to confirm).
+    fn confirmation(&self) -> &'static str {
+        match (self.confirmed, self.confirmed_hard, self.fet_refuses) {
+            (None, ..) => "",
+            (Some(true), ..) => "yes",
+            (Some(false), _, true) => "n/a: fet-cl refuses the input file",
+            (Some(false), Some(true), false) => "hard constraints only",
+            (Some(false), _, false) => "NO",
+        }
+    }
+}
+
+/// Runs fet-cl on `file` with a time limit (in a fresh output folder under `dir`, and under
+/// `timeout` after `grace` more seconds, as fet-cl may overrun its limit): (generated, its
+/// output, seconds).
+fn fet_cl(dir: &Path, file: &Path, limit: f64, grace: f64) -> Result<(bool, String, f64)> {
+    let od = dir.join("fet-cl");
+    let _ = std::fs::remove_dir_all(&od);
+    let (c, t, secs) = timed(
+        Command::new("fet-cl")
+            .arg(format!("--inputfile={}", file.display()))
+            .arg(format!("--outputdir={}", od.display()))
+            .arg(format!("--timelimitseconds={limit:.0}")),
+        limit + grace,
+    )?;
+    Ok((c == Some(0) && t.contains("Simulation successful"), t, secs))
+}
+
 /// The FET file with every constraint of weight below 100 % made inactive.
 fn deactivate_soft(text: &str) -> String {
     const W: &str = "<Weight_Percentage>";
@@ -693,18 +722,7 @@ fn bench_fet(args: &[String]) -> Result<()> {
             ),
         };
         // fet-cl confirms Ensemble's timetable: it generates at once when the locks hold.
-        let confirm = |file: &Path| -> Result<bool> {
-            let od = dir.join("confirm");
-            let _ = std::fs::remove_dir_all(&od);
-            let (c, t, _) = timed(
-                Command::new("fet-cl")
-                    .arg(format!("--inputfile={}", file.display()))
-                    .arg(format!("--outputdir={}", od.display()))
-                    .arg("--timelimitseconds=60"),
-                90.0,
-            )?;
-            Ok(c == Some(0) && t.contains("Simulation successful"))
-        };
+        let confirm = |file: &Path| -> Result<bool> { Ok(fet_cl(&dir, file, 60.0, 30.0)?.0) };
         let confirmed = match &ours {
             Some(o) if o.solved => Some(confirm(&locked)?),
             _ => None,
@@ -721,16 +739,7 @@ fn bench_fet(args: &[String]) -> Result<()> {
             }
             _ => None,
         };
-        let od = dir.join("fet");
-        let _ = std::fs::remove_dir_all(&od);
-        let (c, t, fsecs) = timed(
-            Command::new("fet-cl")
-                .arg(format!("--inputfile={}", f.display()))
-                .arg(format!("--outputdir={}", od.display()))
-                .arg(format!("--timelimitseconds={limit:.0}")),
-            limit + 10.0,
-        )?;
-        let fet_ok = c == Some(0) && t.contains("Simulation successful");
+        let (fet_ok, t, fsecs) = fet_cl(&dir, f, limit, 10.0)?;
         let row = FetRow {
             file: name,
             loaded,
@@ -751,12 +760,7 @@ fn bench_fet(args: &[String]) -> Result<()> {
                     o.secs,
                     o.valid.unwrap_or(f64::NAN),
                     o.soft,
-                    match (row.confirmed, row.confirmed_hard, row.fet_refuses) {
-                        (Some(true), ..) => "yes",
-                        (_, _, true) => "n/a (fet-cl refuses the input)",
-                        (_, Some(true), _) => "hard constraints only",
-                        _ => "NO",
-                    }
+                    row.confirmation()
                 ),
                 Some(o) => format!("not solved {:.1}s", o.secs),
                 None => row.loaded.clone(),
@@ -817,12 +821,9 @@ fn bench_fet(args: &[String]) -> Result<()> {
             s,
             valid,
             soft,
-            match (r.confirmed, r.confirmed_hard, r.fet_refuses) {
-                (Some(true), ..) => "yes",
-                (Some(false), _, true) => "n/a: fet-cl refuses the input file",
-                (Some(false), Some(true), false) => "hard constraints only",
-                (Some(false), _, false) => "**NO**",
-                (None, ..) => "",
+            match r.confirmation() {
+                "NO" => "**NO**",
+                c => c,
             },
             if r.fet.0 { "solved" } else { "—" },
             r.fet.1

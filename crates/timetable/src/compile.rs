@@ -198,22 +198,15 @@ impl<'a> Ctx<'a> {
     /// Activities matching the optional teacher / students / subject / tag / duration filter
     /// of FET's `Activities…` constraints.
     fn filtered(&self, f: &Fields) -> Result<Vec<usize>, FetError> {
-        let teacher = f
-            .opt("Teacher_Name")
-            .map(|n| self.lookup(f, &self.teachers, "teacher", n))
-            .transpose()?;
-        let set = f
-            .opt("Students_Name")
-            .map(|n| self.lookup(f, &self.sets, "students set", n))
-            .transpose()?;
-        let subject = f
-            .opt("Subject_Name")
-            .map(|n| self.lookup(f, &self.subjects, "subject", n))
-            .transpose()?;
-        let tag = f
-            .opt("Activity_Tag_Name")
-            .map(|n| self.lookup(f, &self.tags, "activity tag", n))
-            .transpose()?;
+        let opt = |field: &str, table, what| {
+            f.opt(field)
+                .map(|n| self.lookup(f, table, what, n))
+                .transpose()
+        };
+        let teacher = opt("Teacher_Name", &self.teachers, "teacher")?;
+        let set = opt("Students_Name", &self.sets, "students set")?;
+        let subject = opt("Subject_Name", &self.subjects, "subject")?;
+        let tag = opt("Activity_Tag_Name", &self.tags, "activity tag")?;
         let duration = match f.opt("Duration") {
             Some(t) => Some(
                 t.trim()
