@@ -29,9 +29,10 @@ fn main() -> Result<()> {
         Some("bench-roster") => bench_roster(&args[1..]),
         Some("bench-demo") => bench_demo(&args[1..]),
         Some("bench-fet") => bench_fet(&args[1..]),
+        Some("bench-staffing") => bench_staffing(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples"
+                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools"
             );
             Ok(())
         }
@@ -457,6 +458,93 @@ fn bench_demo(args: &[String]) -> Result<()> {
         "PostgreSQL / SQLite: {:.2}",
         rows[1].1 / rows[0].1.max(1e-9)
     );
+    Ok(())
+}
+
+/// `cargo xtask bench-staffing`: the whole `ensemble staffing design` command on a generated
+/// district (median of N runs), against the construction alone (no search moves) measured in
+/// the same run; then the heuristic against the exact method on small random schools.
+fn bench_staffing(args: &[String]) -> Result<()> {
+    let runs: usize = flag(args, "--runs").unwrap_or(5);
+    run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
+    let bin = project_root().join("target/release/ensemble");
+    let dir = std::env::temp_dir().join(format!("ensemble-bench-staffing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let input = dir.join("district.json");
+    run(Command::new(&bin)
+        .args([
+            "staffing",
+            "demo-input",
+            "--schools",
+            "50",
+            "--students",
+            "40000",
+            "--candidates",
+            "13",
+            "--seed",
+            "1",
+            "--out",
+        ])
+        .arg(&input))?;
+    let text = std::fs::read_to_string(&input)?;
+    let educators = text.matches("\"role\":").count();
+    let median = |extra: &[&str]| -> Result<(f64, String)> {
+        let mut times = Vec::new();
+        let mut last = String::new();
+        for _ in 0..runs {
+            let start = Instant::now();
+            let out = Command::new(&bin)
+                .args(["staffing", "design"])
+                .arg(&input)
+                .args(["--quiet", "--exact-limit", "0"])
+                .args(extra)
+                .output()?;
+            times.push(start.elapsed().as_secs_f64());
+            if !out.status.success() {
+                bail!("design failed: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            last = String::from_utf8_lossy(&out.stdout).into_owned();
+        }
+        times.sort_by(f64::total_cmp);
+        Ok((times[times.len() / 2], last))
+    };
+    let sum_after = |out: &str, key: &str, end: char| -> u64 {
+        out.lines()
+            .filter(|l| l.starts_with("- s"))
+            .filter_map(|l| l.split(key).nth(1))
+            .filter_map(|l| l.split(end).next())
+            .filter_map(|n| n.trim().parse::<u64>().ok())
+            .sum()
+    };
+    let (base, base_out) = median(&["--moves", "0"])?;
+    let (full, out) = median(&[])?;
+    let hard = sum_after(&out, "(hard ", ')');
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("| 50 schools, {educators} educators, 40,000 students | median s, {runs} runs (whole command) | objective (lower is better) |");
+    println!("|---|---:|---:|");
+    println!(
+        "| construction only (--moves 0) | {base:.2} | objective {} |",
+        sum_after(&base_out, "objective ", ' ')
+    );
+    println!(
+        "| design (construction + local search) | {full:.2} | objective {} |",
+        sum_after(&out, "objective ", ' ')
+    );
+    println!(
+        "design / construction: {:.2}; hard violations left (gaps to hire for): {hard}",
+        full / base.max(1e-9)
+    );
+    run(Command::new("cargo").args([
+        "run",
+        "--release",
+        "-q",
+        "-p",
+        "ensemble-staffing",
+        "--example",
+        "exact_gap",
+        "--",
+        "200",
+    ]))?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod demo;
 mod serve;
+mod staffing;
 mod timetable;
 mod token;
 mod user;
@@ -31,6 +32,8 @@ enum Command {
     User(user::UserArgs),
     /// Build school timetables (reads FET files).
     Timetable(timetable::TimetableArgs),
+    /// Design core and extended teams with just-right roles; check plans; cost them (JSON files).
+    Staffing(staffing::StaffingArgs),
 }
 
 /// Where the data lives.
@@ -98,6 +101,7 @@ fn main() -> std::process::ExitCode {
         .init();
     let command = match cli.command {
         Command::Timetable(a) => return timetable::run(a),
+        Command::Staffing(a) => return staffing::run(a),
         other => other,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -116,7 +120,7 @@ fn main() -> std::process::ExitCode {
             Command::Demo(a) => demo::run(a).await,
             Command::Token(a) => token::run(a).await,
             Command::User(a) => user::run(a).await,
-            Command::Timetable(_) => Ok(()),
+            Command::Timetable(_) | Command::Staffing(_) => Ok(()),
         }
     });
     match result {

@@ -40,6 +40,7 @@ pub fn demo_school(seed: u64) -> (Dataset, Vec<DemoLogin>) {
             "7 Ocotillo",
             "8 Ironwood",
         ],
+        candidates: 0,
     };
     let school = build_school(&mut rng, &mut ds, &spec);
     // Accounts: a district leader, the principal, and every educator (so any of them can log in).
@@ -122,6 +123,17 @@ pub fn demo_school(seed: u64) -> (Dataset, Vec<DemoLogin>) {
 
 /// A district of `schools` schools sharing `students` students, for benchmarks. No accounts.
 pub fn district(schools: usize, students: usize, seed: u64) -> Dataset {
+    district_with_pool(schools, students, 0, seed)
+}
+
+/// A district as [`district`], where each school also has `candidates` educators on no team yet
+/// (applicants and staff to place): what the staffing designer chooses from.
+pub fn district_with_pool(
+    schools: usize,
+    students: usize,
+    candidates: usize,
+    seed: u64,
+) -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut ds = Dataset::default();
     push_district(&mut ds, "district-1", "Benchmark Unified School District");
@@ -143,6 +155,7 @@ pub fn district(schools: usize, students: usize, seed: u64) -> Dataset {
             grades,
             students: share,
             team_names: names,
+            candidates,
         };
         build_school(&mut rng, &mut ds, &spec);
     }
@@ -156,6 +169,8 @@ struct SchoolSpec {
     grades: (u8, u8),
     students: usize,
     team_names: Vec<&'static str>,
+    /// Educators on no team yet.
+    candidates: usize,
 }
 
 struct CoreTeamKeys {
@@ -316,7 +331,8 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
                     .unwrap_or_else(|_| unreachable!()),
             })
             .collect();
-        let competencies = competencies_for(rng, role, years);
+        let mut competencies = competencies_for(rng, role, years, subjects);
+        extra_competencies(&key, role, years, &mut competencies);
         ds.educators.push(NewEducator {
             sourced_id: sid(&key),
             school: sid(k),
@@ -739,6 +755,53 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
         }
     }
 
+    // Candidates on no team: a mix along the continuum of roles.
+    for i in 0..spec.candidates {
+        let mut subjects: Vec<&str> = SUBJECTS.to_vec();
+        subjects.shuffle(rng);
+        let (role, employment, fte, subj): (RoleType, Employment, i64, Vec<&str>) = match i % 6 {
+            0 => (
+                RoleType::ExperiencedEducator,
+                Employment::FullTime,
+                1000,
+                vec![subjects[0]],
+            ),
+            1 => (
+                RoleType::NoviceTeacher,
+                Employment::FullTime,
+                1000,
+                vec![subjects[0]],
+            ),
+            2 => (RoleType::Paraeducator, Employment::FullTime, 1000, vec![]),
+            3 => (
+                RoleType::ResidentTeacher,
+                Employment::FullTime,
+                1000,
+                vec![subjects[0]],
+            ),
+            4 => (
+                RoleType::Specialist,
+                Employment::PartTime,
+                500,
+                vec![
+                    [
+                        "special_education",
+                        "english_learners",
+                        "ela",
+                        "counselling",
+                    ][i / 6 % 4],
+                ],
+            ),
+            _ => (
+                RoleType::CommunityEducator,
+                Employment::PartTime,
+                200,
+                vec!["robotics"],
+            ),
+        };
+        educator(rng, ds, role, employment, fte, &subj);
+    }
+
     BuiltSchool {
         core_teams,
         specialist: sped1,
@@ -747,7 +810,36 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
     }
 }
 
-fn competencies_for(rng: &mut ChaCha8Rng, role: RoleType, years: u8) -> Vec<Competency> {
+fn competencies_for(
+    rng: &mut ChaCha8Rng,
+    role: RoleType,
+    years: u8,
+    subjects: &[&str],
+) -> Vec<Competency> {
+    // Each specialty has its own codes (three, like before, so the random stream and with it
+    // every name in the demo stays the same).
+    let specialty: &[&str] = match subjects.first().copied() {
+        Some("special_education") => &[
+            "iep_case_management",
+            "small_group_instruction",
+            "data_meeting_lead",
+        ],
+        Some("english_learners") => &[
+            "ell_instruction",
+            "newcomer_integration",
+            "family_communication",
+        ],
+        Some("counselling") => &[
+            "counselling",
+            "culture_and_behaviour",
+            "family_communication",
+        ],
+        _ => &[
+            "reading_intervention",
+            "small_group_instruction",
+            "data_meeting_lead",
+        ],
+    };
     let (codes, evidence): (&[&str], Evidence) = match role {
         RoleType::TeacherLeader => (
             &[
@@ -773,14 +865,7 @@ fn competencies_for(rng: &mut ChaCha8Rng, role: RoleType, years: u8) -> Vec<Comp
             Evidence::Degree,
         ),
         RoleType::ResidentTeacher => (&["small_group_instruction"], Evidence::ObservedEvidence),
-        RoleType::Specialist => (
-            &[
-                "iep_case_management",
-                "small_group_instruction",
-                "newcomer_integration",
-            ],
-            Evidence::Credential,
-        ),
+        RoleType::Specialist => (specialty, Evidence::Credential),
         RoleType::Paraeducator => (
             &["small_group_instruction", "culture_and_behaviour"],
             Evidence::MicroCredential,
@@ -792,7 +877,15 @@ fn competencies_for(rng: &mut ChaCha8Rng, role: RoleType, years: u8) -> Vec<Comp
     codes
         .iter()
         .map(|c| {
-            let lvl = (1 + i64::from(years / 6) + rng.gen_range(0..2)).clamp(1, 4);
+            let mut lvl = (1 + i64::from(years / 6) + rng.gen_range(0..2)).clamp(1, 4);
+            // Specialists are credentialed in their specialty; teacher-leaders were chosen for
+            // coaching and leading data meetings.
+            let floor = match role {
+                RoleType::Specialist if *c == codes[0] => 3,
+                RoleType::TeacherLeader if matches!(*c, "coaching" | "data_meeting_lead") => 3,
+                _ => 1,
+            };
+            lvl = lvl.max(floor);
             Competency {
                 code: (*c).into(),
                 level: Level::new(lvl).unwrap_or_else(|_| unreachable!()),
@@ -809,6 +902,80 @@ fn competencies_for(rng: &mut ChaCha8Rng, role: RoleType, years: u8) -> Vec<Comp
             }
         })
         .collect()
+}
+
+/// Competencies added after the main random stream (from a generator seeded by the educator's
+/// key), so adding them changes no other demo data: novices get unit design and data practice
+/// to stretch into; veterans data-meeting and coaching skills; paraeducators, community
+/// educators and volunteers some intervention and newcomer-integration skills.
+fn extra_competencies(key: &str, role: RoleType, years: u8, out: &mut Vec<Competency>) {
+    let seed = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut add = |code: &str, level: i64, evidence: Evidence, source: &str| {
+        if !out.iter().any(|c| c.code == code) {
+            out.push(Competency {
+                code: code.into(),
+                level: Level::new(level.clamp(1, 4)).unwrap_or_else(|_| unreachable!()),
+                evidence,
+                source: source.into(),
+            });
+        }
+    };
+    let grown = i64::from(years / 6);
+    match role {
+        RoleType::NoviceTeacher => {
+            add("unit_design", 2, Evidence::Degree, "B.A. Education");
+            add(
+                "data_meeting_lead",
+                1 + rng.gen_range(0..2),
+                Evidence::MicroCredential,
+                "Micro-credential: data meetings",
+            );
+        }
+        RoleType::ExperiencedEducator => {
+            add(
+                "data_meeting_lead",
+                2 + grown.min(1) + rng.gen_range(0..2),
+                Evidence::MicroCredential,
+                "Micro-credential: data meetings",
+            );
+            add(
+                "coaching",
+                1 + grown + rng.gen_range(0..2),
+                Evidence::ObservedEvidence,
+                "Observed by team lead",
+            );
+        }
+        RoleType::Paraeducator => {
+            if rng.gen_bool(0.6) {
+                add(
+                    "reading_intervention",
+                    2,
+                    Evidence::MicroCredential,
+                    "Micro-credential: structured literacy",
+                );
+            }
+            if rng.gen_bool(0.3) {
+                add(
+                    "newcomer_integration",
+                    2,
+                    Evidence::ObservedEvidence,
+                    "Observed by team lead",
+                );
+            }
+        }
+        RoleType::CommunityEducator | RoleType::Volunteer if rng.gen_bool(0.5) => {
+            add(
+                "newcomer_integration",
+                2,
+                Evidence::ObservedEvidence,
+                "Community liaison",
+            );
+        }
+        _ => {}
+    }
 }
 
 const FIRST_NAMES: [&str; 48] = [

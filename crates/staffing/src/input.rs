@@ -1,0 +1,189 @@
+//! Building a [`Problem`] from Ensemble's own records: one educator at a time (the web
+//! application, from the store), or a whole generated [`Dataset`] (demo files, benchmarks).
+
+use crate::catalog::{Catalog, Policy};
+use crate::problem::{Band, Candidate, HeldCompetency, Problem, SchoolInput};
+use ensemble_domain::dataset::Dataset;
+use ensemble_domain::{Competency, ContentExpertise, Fte, RoleType, TeamKind};
+use std::collections::BTreeMap;
+
+/// Weekly minutes a volunteer (FTE 0) is counted for: half an hour per available period, at
+/// most three hours.
+pub fn volunteer_minutes(available_periods: u32) -> u32 {
+    (available_periods * 30).min(180)
+}
+
+/// One educator as the engine sees them.
+#[allow(clippy::too_many_arguments)]
+pub fn candidate(
+    id: &str,
+    name: &str,
+    role: RoleType,
+    fte: Fte,
+    years: u8,
+    competencies: &[Competency],
+    expertise: &[ContentExpertise],
+    available_periods: u32,
+    last_team: Option<String>,
+) -> Candidate {
+    Candidate {
+        id: id.into(),
+        name: name.into(),
+        role,
+        fte: fte.as_f64(),
+        minutes_per_week: (fte.thousandths() == 0).then(|| volunteer_minutes(available_periods)),
+        years,
+        competencies: competencies
+            .iter()
+            .map(|c| HeldCompetency {
+                code: c.code.clone(),
+                level: c.level,
+                evidence: Some(c.evidence),
+            })
+            .collect(),
+        content: expertise
+            .iter()
+            .map(|x| (x.subject.clone(), x.level))
+            .collect(),
+        last_team,
+        prefers: Default::default(),
+        diversity_tags: Vec::new(),
+        lane: None,
+    }
+}
+
+/// The support needs the default catalog's services count, from one student's needs.
+pub fn need_keys(needs: &ensemble_domain::Needs) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if needs.iep {
+        out.push("special_education");
+    }
+    if needs.english_learner {
+        out.push("english_learner");
+    }
+    if needs.services.iter().any(|s| s == "reading_intervention") {
+        out.push("reading_intervention");
+    }
+    out
+}
+
+/// Bands are the grades last year's core teams shared (grades a team's roster spans are one
+/// band), with need counts and those teams' names.
+pub fn problem_from_dataset(ds: &Dataset) -> Problem {
+    let mut schools = Vec::new();
+    for s in &ds.schools {
+        let key = s.sourced_id.as_str();
+        let students: Vec<_> = ds
+            .students
+            .iter()
+            .filter(|x| x.school.as_str() == key)
+            .collect();
+        let grade_of: BTreeMap<&str, u8> = students
+            .iter()
+            .map(|st| (st.sourced_id.as_str(), st.grade.get()))
+            .collect();
+        let teams: Vec<_> = ds
+            .teams
+            .iter()
+            .filter(|t| {
+                t.school.as_str() == key && t.kind == TeamKind::Core && t.term == s.current_term
+            })
+            .collect();
+        // Each grade starts as its own band; a team spanning grades joins them.
+        let mut band_of: BTreeMap<u8, u8> = grade_of.values().map(|&g| (g, g)).collect();
+        for t in &teams {
+            let grades: std::collections::BTreeSet<u8> = t
+                .roster
+                .iter()
+                .filter_map(|r| grade_of.get(r.as_str()).copied())
+                .collect();
+            if let Some(&first) = grades.iter().next() {
+                let target = band_of[&first];
+                let joined: Vec<u8> = grades.iter().map(|g| band_of[g]).collect();
+                for b in band_of.values_mut() {
+                    if joined.contains(b) {
+                        *b = target;
+                    }
+                }
+            }
+        }
+        let mut bands: BTreeMap<u8, Band> = BTreeMap::new();
+        for (&g, &b) in &band_of {
+            let band = bands.entry(b).or_insert_with(|| Band {
+                name: String::new(),
+                grades: Vec::new(),
+                students: 0,
+                needs: BTreeMap::new(),
+                subjects: Vec::new(),
+                team_names: Vec::new(),
+            });
+            band.grades.push(g);
+        }
+        for band in bands.values_mut() {
+            let label = |g: u8| {
+                if g == 0 {
+                    "K".to_owned()
+                } else {
+                    g.to_string()
+                }
+            };
+            band.name = match band.grades.as_slice() {
+                [0] => "Kindergarten".into(),
+                [g] => format!("Grade {g}"),
+                [a, .., z] => format!("Grades {}–{}", label(*a), label(*z)),
+                [] => String::new(),
+            };
+        }
+        for st in &students {
+            let b = band_of[&st.grade.get()];
+            if let Some(band) = bands.get_mut(&b) {
+                band.students += 1;
+                for k in need_keys(&st.needs) {
+                    *band.needs.entry(k.into()).or_default() += 1;
+                }
+            }
+        }
+        let mut last_team: BTreeMap<&str, String> = BTreeMap::new();
+        for t in &teams {
+            for (m, _) in &t.members {
+                last_team.insert(m.as_str(), t.name.clone());
+            }
+            if let Some(g) = t.roster.iter().find_map(|r| grade_of.get(r.as_str())) {
+                if let Some(band) = bands.get_mut(&band_of[g]) {
+                    band.team_names.push(t.name.clone());
+                }
+            }
+        }
+        let educators = ds
+            .educators
+            .iter()
+            .filter(|e| e.school.as_str() == key)
+            .map(|e| {
+                candidate(
+                    e.sourced_id.as_str(),
+                    &format!("{} {}", e.given_name, e.family_name),
+                    e.role_type,
+                    e.fte,
+                    e.years_experience,
+                    &e.competencies,
+                    &e.expertise,
+                    e.availability.periods_per_week(),
+                    last_team.get(e.sourced_id.as_str()).cloned(),
+                )
+            })
+            .collect();
+        schools.push(SchoolInput {
+            id: key.into(),
+            name: s.name.clone(),
+            bands: bands.into_values().collect(),
+            educators,
+            planning_minutes_per_week: s.grid.planning_minutes_per_week(),
+        });
+    }
+    Problem {
+        catalog: Catalog::default_catalog(),
+        policy: Policy::default(),
+        schools,
+        budget: None,
+    }
+}

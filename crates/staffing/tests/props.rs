@@ -1,0 +1,160 @@
+//! Property tests on random pools: the designer's objective is the validator's; the exact
+//! method is never worse than the heuristic; the heuristic's lower bound never exceeds the
+//! exact optimum.
+
+use ensemble_domain::{Level, RoleType};
+use ensemble_staffing::*;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+const CODES: [&str; 8] = [
+    "coaching",
+    "data_meeting_lead",
+    "unit_design",
+    "family_communication",
+    "culture_and_behaviour",
+    "small_group_instruction",
+    "iep_case_management",
+    "reading_intervention",
+];
+const SUBJECTS: [&str; 2] = ["ela", "math"];
+const ROLES: [RoleType; 8] = [
+    RoleType::TeacherLeader,
+    RoleType::ExperiencedEducator,
+    RoleType::NoviceTeacher,
+    RoleType::ResidentTeacher,
+    RoleType::Specialist,
+    RoleType::Paraeducator,
+    RoleType::CommunityEducator,
+    RoleType::Volunteer,
+];
+
+/// Role index, years, competency levels, content levels, half-time, last team, grade wish.
+type Drawn = (usize, u8, Vec<u8>, Vec<u8>, bool, Option<u8>, Option<u8>);
+
+fn candidate() -> impl Strategy<Value = Drawn> {
+    (
+        0..ROLES.len(),
+        0u8..25,
+        proptest::collection::vec(0u8..5, CODES.len()),
+        proptest::collection::vec(0u8..5, SUBJECTS.len()),
+        any::<bool>(),
+        proptest::option::of(0u8..3),
+        proptest::option::of(6u8..8),
+    )
+}
+
+fn build(students: u32, sped: u32, reading: u32, people: Vec<Drawn>) -> Problem {
+    let policy = Policy {
+        subjects: SUBJECTS.map(String::from).to_vec(),
+        roster: [40, 120],
+        ..Policy::default()
+    };
+    let educators = people
+        .into_iter()
+        .enumerate()
+        .map(|(i, (r, years, comps, content, half, last, grade))| {
+            let role = ROLES[r];
+            let fte = match role {
+                RoleType::Volunteer => 0.0,
+                _ if half => 0.5,
+                _ => 1.0,
+            };
+            Candidate {
+                id: format!("e{i}"),
+                name: format!("Educator {i}"),
+                role,
+                fte,
+                minutes_per_week: (role == RoleType::Volunteer).then_some(120),
+                years,
+                competencies: CODES
+                    .iter()
+                    .zip(&comps)
+                    .filter(|(_, l)| **l > 0)
+                    .map(|(c, l)| HeldCompetency {
+                        code: (*c).into(),
+                        level: Level::new(i64::from(*l)).expect("1–4"),
+                        evidence: None,
+                    })
+                    .collect(),
+                content: SUBJECTS
+                    .iter()
+                    .zip(&content)
+                    .filter(|(_, l)| **l > 0)
+                    .map(|(s, l)| ((*s).to_string(), Level::new(i64::from(*l)).expect("1–4")))
+                    .collect(),
+                last_team: last.map(|l| format!("Old {l}")),
+                prefers: Preferences {
+                    grades: grade.into_iter().collect(),
+                    responsibilities: if half {
+                        vec!["data_lead".into()]
+                    } else {
+                        vec![]
+                    },
+                },
+                diversity_tags: if years % 3 == 0 {
+                    vec![format!("tag{}", years % 2)]
+                } else {
+                    vec![]
+                },
+                lane: None,
+            }
+        })
+        .collect();
+    Problem {
+        catalog: Catalog::default_catalog(),
+        policy,
+        schools: vec![SchoolInput {
+            id: "s".into(),
+            name: "School".into(),
+            bands: vec![Band {
+                name: "Grade 6".into(),
+                grades: vec![6],
+                students,
+                needs: BTreeMap::from([
+                    ("special_education".into(), sped.min(students)),
+                    ("reading_intervention".into(), reading.min(students)),
+                ]),
+                subjects: vec![],
+                team_names: vec![],
+            }],
+            educators,
+            planning_minutes_per_week: 250,
+        }],
+        budget: None,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn designer_validator_exact_and_bound_agree(
+        students in 40u32..300,
+        sped in 0u32..30,
+        reading in 0u32..30,
+        people in proptest::collection::vec(candidate(), 2..9),
+        seed in 0u64..1000,
+    ) {
+        let p = build(students, sped, reading, people);
+        let heuristic_only = Options { seed, moves: Some(3000), threads: 1, exact_limit: 0 };
+        let (d, r) = design(&p, &heuristic_only, &|_, _| {}).expect("valid input");
+        let v = check(&p, &d);
+        prop_assert_eq!(r.objective, v.objective, "designer and validator disagree: {:#?}", v);
+        prop_assert_eq!(r.hard as usize, v.violations.len());
+        prop_assert!(r.lower_bound <= r.objective);
+        let with_exact = Options { seed, moves: Some(3000), threads: 1, exact_limit: 500_000 };
+        let (d2, r2) = design(&p, &with_exact, &|_, _| {}).expect("valid input");
+        let v2 = check(&p, &d2);
+        prop_assert_eq!(r2.objective, v2.objective);
+        if let Some(exact) = r2.schools[0].exact_objective {
+            prop_assert!(exact <= r2.schools[0].heuristic_objective);
+            prop_assert_eq!(r2.objective, exact);
+            prop_assert!(r.lower_bound <= exact, "bound {} above the exact optimum {}", r.lower_bound, exact);
+        }
+        // The budget of any plan is finite and the traditional comparison costs its teachers.
+        let b = budget(&p, &d, &BudgetModel::default());
+        prop_assert!(b.plan.total_cents >= 0 && b.traditional.total_cents >= 0);
+        prop_assert!(b.what_ifs.iter().all(|w| w.cost_change_cents <= 0));
+    }
+}
