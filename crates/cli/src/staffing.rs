@@ -275,8 +275,8 @@ fn verdict_text(v: &Verdict) -> String {
     let f = &v.soft;
     let _ = writeln!(
         s,
-        "Soft: {} subjects without an expert, {} novices without a veteran, balance {}, diversity {}, {} unmet wishes, {} pairs of last year's teammates apart, {} stretches (cost {}); objective {}.",
-        f.content_spread, f.novice_pairing, f.balance, f.diversity, f.preference, f.continuity, f.stretch, v.soft_cost, v.objective
+        "Soft: {} subjects without an expert, {} novices without a veteran, balance {}, {} responsibilities above the per-person load, diversity {}, {} unmet wishes, {} pairs of last year's teammates apart, {} stretches (cost {}); objective {}.",
+        f.content_spread, f.novice_pairing, f.balance, f.load, f.diversity, f.preference, f.continuity, f.stretch, v.soft_cost, v.objective
     );
     s
 }

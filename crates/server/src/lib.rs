@@ -9,6 +9,7 @@ mod auth;
 mod error;
 pub mod gate;
 mod pages;
+mod staffing;
 
 pub use auth::{hash_password, verify_password};
 

@@ -38,16 +38,17 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::staffing::router())
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
-fn render(t: &impl Template) -> PageResult {
+pub(crate) fn render(t: &impl Template) -> PageResult {
     Ok(Html(t.render()?).into_response())
 }
 
 /// `Form<T>` whose rejection is an HTML error page that says what was wrong.
-struct PageForm<T>(T);
+pub(crate) struct PageForm<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm<T> {
     type Rejection = PageError;
@@ -60,7 +61,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm
 }
 
 /// A path parameter whose parse failure is an HTML error page.
-struct PagePath<T>(T);
+pub(crate) struct PagePath<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for PagePath<T> {
     type Rejection = PageError;
@@ -76,16 +77,16 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> 
 
 /// What the layout needs to know about the viewer.
 pub struct Nav {
-    name: String,
-    role: String,
-    csrf: String,
-    school: Option<i64>,
-    leader: bool,
-    extended: bool,
+    pub(crate) name: String,
+    pub(crate) role: String,
+    pub(crate) csrf: String,
+    pub(crate) school: Option<i64>,
+    pub(crate) leader: bool,
+    pub(crate) extended: bool,
 }
 
 impl Nav {
-    fn of(v: &Viewer) -> Self {
+    pub(crate) fn of(v: &Viewer) -> Self {
         let p = &v.principal;
         let role = match p.role_type {
             Some(r) => r.label().to_owned(),

@@ -89,15 +89,7 @@ impl App {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        let csrf = csrf_of(
-            &c.get(format!("{}/login", self.base))
-                .send()
-                .await
-                .expect("login form")
-                .text()
-                .await
-                .expect("body"),
-        );
+        let csrf = csrf_of(&page_text(&c, format!("{}/login", self.base)).await);
         let r = c
             .post(format!("{}/login", self.base))
             .form(&[
@@ -112,6 +104,17 @@ impl App {
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
         c
     }
+}
+
+/// A page's HTML, fetched with a browser-like client.
+async fn page_text(c: &Client, url: impl reqwest::IntoUrl) -> String {
+    c.get(url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body")
 }
 
 fn csrf_of(html: &str) -> String {
@@ -520,14 +523,7 @@ async fn pages_sign_in_protect_forms_and_limit_attempts() {
         .await
         .expect("facts");
     let sid = facts[0].student.0;
-    let page = c
-        .get(format!("{}/students/{sid}", app.base))
-        .send()
-        .await
-        .expect("student")
-        .text()
-        .await
-        .expect("html");
+    let page = page_text(&c, format!("{}/students/{sid}", app.base)).await;
     assert!(page.contains("Needs and plans"));
     let csrf = csrf_of(&page);
     let r = c
@@ -564,14 +560,7 @@ async fn pages_sign_in_protect_forms_and_limit_attempts() {
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = c
-        .get(format!("{}/students/{sid}", app.base))
-        .send()
-        .await
-        .expect("student")
-        .text()
-        .await
-        .expect("html");
+    let page = page_text(&c, format!("{}/students/{sid}", app.base)).await;
     assert!(page.contains("chess, astronomy"));
     // A form post from another site is refused before it reaches the handler.
     let r = c
@@ -669,4 +658,195 @@ async fn the_openapi_document_describes_the_api() {
     paths.sort();
     insta::assert_snapshot!(paths.join("\n"));
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+/// The staffing page: leaders only; building a plan reads need counts (audited); an edit into
+/// an unready holder is flagged at once; a plan that would leave a team short of professionals
+/// is refused without changing anything; a good plan is saved as the school's teams.
+#[tokio::test]
+async fn a_leader_builds_edits_and_saves_a_staffing_plan() {
+    each_backend(|b| async move {
+        let app = App::spawn(b).await;
+        let school = app.store.schools().await.expect("schools")[0].id.0;
+        let url = format!("{}/schools/{school}/staffing", app.base);
+        for role in ["Core-team member", "Community educator"] {
+            let c = app.browser(&app.email(role)).await;
+            let r = c.get(&url).send().await.expect("get");
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{role} is refused");
+        }
+        let c = app.browser(&app.email("School leader")).await;
+        let html = page_text(&c, &url).await;
+        assert!(html.contains("id=\"build-plan\""), "{html}");
+        let csrf = csrf_of(&html);
+        let r = c
+            .post(&url)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("build");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b:?}");
+        let location = r.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        let plan_id: i64 = location
+            .rsplit('=')
+            .next()
+            .expect("plan id")
+            .parse()
+            .expect("number");
+        let html = page_text(&c, format!("{}{location}", app.base)).await;
+        for part in [
+            "id=\"heatmap-0\"",
+            "id=\"hiring\"",
+            "Team-based plan",
+            "Traditional: one teacher per classroom",
+            "● holds",
+        ] {
+            assert!(html.contains(part), "{part} missing on the plan page");
+        }
+        let audit = app
+            .store
+            .audit_log(Some(ensemble_domain::SchoolId(school)), None, 50)
+            .await
+            .expect("audit");
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == "students.aggregate" && a.outcome == "allowed"),
+            "the need-count read is audited"
+        );
+
+        // Edit: the first team's lead becomes someone not ready to lead.
+        let row = app
+            .store
+            .staffing_plan(plan_id)
+            .await
+            .expect("read")
+            .expect("plan");
+        let plan: ensemble_staffing::Plan = serde_json::from_str(&row.plan).expect("plan json");
+        let team = &plan.design.schools[0].teams[0];
+        let unready = team
+            .members
+            .iter()
+            .find(|m| {
+                let (_, c) = plan.input.educator(&m.educator).expect("in the pool");
+                matches!(
+                    c.role,
+                    ensemble_domain::RoleType::NoviceTeacher
+                        | ensemble_domain::RoleType::ResidentTeacher
+                )
+            })
+            .expect("a novice or resident on the first team");
+        let assign = format!("{url}/{plan_id}/assign");
+        let r = c
+            .post(&assign)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("team", &team.name),
+                ("responsibility", "team_lead"),
+                ("holder", &unready.educator),
+                ("coach", ""),
+            ])
+            .send()
+            .await
+            .expect("assign");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let html = page_text(&c, format!("{url}?plan={plan_id}")).await;
+        assert!(
+            html.contains("Holder not ready"),
+            "the validator flags the edit"
+        );
+        // A holder who is not on the team is refused, and the plan is unchanged.
+        let before = app
+            .store
+            .staffing_plan(plan_id)
+            .await
+            .expect("read")
+            .expect("plan")
+            .plan;
+        let r = c
+            .post(&assign)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("team", &team.name),
+                ("responsibility", "team_lead"),
+                ("holder", "nobody-such"),
+                ("coach", ""),
+            ])
+            .send()
+            .await
+            .expect("assign");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            app.store
+                .staffing_plan(plan_id)
+                .await
+                .expect("read")
+                .expect("plan")
+                .plan,
+            before
+        );
+
+        // A plan whose first team keeps only one professional is refused as a whole.
+        let members = || async {
+            app.store
+                .teams(Some(ensemble_domain::SchoolId(school)))
+                .await
+                .expect("teams")
+                .into_iter()
+                .map(|t| (t.name, t.members))
+                .collect::<Vec<_>>()
+        };
+        let save = |p: &ensemble_staffing::Plan| {
+            let json = serde_json::to_string(p).expect("json");
+            let (c, url, csrf) = (c.clone(), format!("{url}/{plan_id}/save"), csrf.clone());
+            let store = app.store.clone();
+            async move {
+                store
+                    .update_staffing_plan(plan_id, &json)
+                    .await
+                    .expect("store");
+                c.post(url)
+                    .form(&[("csrf", csrf.as_str())])
+                    .send()
+                    .await
+                    .expect("save")
+                    .status()
+            }
+        };
+        let members_before = members().await;
+        let mut broken = plan.clone();
+        let t0 = &mut broken.design.schools[0].teams[0];
+        let keep = t0
+            .members
+            .iter()
+            .find(|m| {
+                plan.input
+                    .educator(&m.educator)
+                    .is_some_and(|(_, c)| c.role.is_professional())
+            })
+            .expect("a professional")
+            .clone();
+        t0.members = vec![keep];
+        assert_eq!(
+            save(&broken).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b:?}"
+        );
+        assert_eq!(
+            members().await,
+            members_before,
+            "a refused save changes nothing"
+        );
+
+        // The designed plan saves: each planned team has exactly its planned members.
+        assert_eq!(save(&plan).await, StatusCode::SEE_OTHER, "{b:?}");
+        let teams = members().await;
+        for t in &plan.design.schools[0].teams {
+            let saved = teams.iter().find(|s| s.0 == t.name).expect("saved team");
+            assert_eq!(saved.1 as usize, t.members.len(), "{}", t.name);
+        }
+    })
+    .await;
 }

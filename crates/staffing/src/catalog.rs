@@ -106,11 +106,16 @@ pub struct Policy {
     /// Of those, the minutes a core-team member spends with the team's students; the rest is
     /// for responsibilities.
     pub core_minutes_per_fte: u32,
+    /// Of those, the minutes a teacher-leader is released from teaching to lead (partial
+    /// release, as in multi-classroom-leader models).
+    pub leader_release_minutes: u32,
     /// Weekly minutes a coach gives each stretch they coach.
     pub coach_minutes: u32,
     /// The competency a coach needs, at `coach_level`.
     pub coach_competency: String,
     pub coach_level: Level,
+    /// Responsibilities one person may hold before the load term counts.
+    pub holdings_before_load: u32,
     /// Years of experience that make a professional a veteran for novice pairing.
     pub veteran_years: u8,
     /// Core subjects every team plans (a band can override).
@@ -130,6 +135,8 @@ pub struct Weights {
     pub novice_pairing: u32,
     /// Per 0.1 FTE a team is away from its share of the core FTE.
     pub balance: u32,
+    /// Per responsibility a person holds beyond `Policy::holdings_before_load`.
+    pub load: u32,
     /// Per diversity tag of the school missing from a team that has room for it.
     pub diversity: u32,
     /// Per unmet wish (grade, responsibility).
@@ -146,6 +153,7 @@ impl Default for Weights {
             content_spread: 30,
             novice_pairing: 40,
             balance: 5,
+            load: 5,
             diversity: 5,
             preference: 10,
             continuity: 5,
@@ -162,9 +170,11 @@ impl Default for Policy {
             max_students_per_professional: Some(45),
             minutes_per_fte: 1500,
             core_minutes_per_fte: 1200,
+            leader_release_minutes: 300,
             coach_minutes: 30,
             coach_competency: "coaching".into(),
             coach_level: lvl(3),
+            holdings_before_load: 3,
             veteran_years: 5,
             subjects: ["ela", "math", "science", "social_studies"]
                 .map(String::from)
@@ -410,6 +420,12 @@ impl Policy {
             return bad(
                 "core_minutes_per_fte",
                 "must be at most minutes_per_fte, which must be above 0",
+            );
+        }
+        if self.leader_release_minutes > self.core_minutes_per_fte {
+            return bad(
+                "leader_release_minutes",
+                "must be at most core_minutes_per_fte",
             );
         }
         if self.subjects.is_empty() {

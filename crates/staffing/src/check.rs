@@ -85,6 +85,8 @@ pub struct Violation {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Soft {
     pub content_spread: u32,
+    /// Responsibilities held beyond the policy's count per person.
+    pub load: u32,
     pub novice_pairing: u32,
     pub balance: u32,
     pub diversity: u32,
@@ -317,8 +319,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                                 ),
                             );
                         }
-                        *used.entry(c.id.as_str()).or_default() +=
-                            u64::from(c.fte_milli()) * u64::from(pol.core_minutes_per_fte) / 1000;
+                        *used.entry(c.id.as_str()).or_default() += u64::from(c.core_minutes(pol));
                         members.push(c);
                     }
                 }
@@ -402,6 +403,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
             let mut held_by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             for (code, ri, subject) in &required {
                 let def = &p.catalog.responsibilities[*ri];
+                let label = crate::explain::responsibility_label(def, *subject);
                 let holding = t
                     .holdings
                     .iter()
@@ -414,7 +416,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                         Some(tn),
                         None,
                         Some(code),
-                        format!("{tn}: nobody holds {code}"),
+                        format!("{tn}: nobody holds {label}"),
                     );
                     coverage.push(Coverage {
                         school: sid.into(),
@@ -446,7 +448,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                         Some(tn),
                         Some(hid),
                         Some(code),
-                        format!("{} holds {code} but is not on {tn}", c.name),
+                        format!("{} holds {label} but is not on {tn}", c.name),
                     );
                 }
                 held_by.entry(hid).or_default().push(code.as_str());
@@ -499,7 +501,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                             Some(hid),
                             Some(code),
                             format!(
-                                "{} holds {code} as a stretch without a qualified coach on {tn}",
+                                "{} holds {label} as a stretch without a qualified coach on {tn}",
                                 c.name
                             ),
                         );
@@ -519,7 +521,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                         Some(hid),
                         Some(code),
                         format!(
-                            "{} ({}) is not ready for {code}: {}",
+                            "{} ({}) is not ready to be {label}: {}",
                             c.name,
                             c.role.label(),
                             if role_ok {
@@ -588,6 +590,9 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                         soft.preference += 1;
                     }
                 }
+            }
+            for held in held_by.values() {
+                soft.load += (held.len() as u32).saturating_sub(pol.holdings_before_load);
             }
             let fte: u64 = members.iter().map(|c| u64::from(c.fte_milli())).sum();
             let target = u64::from(t.roster) * core_fte / students.max(1);
@@ -724,6 +729,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
     let soft_cost = i64::from(soft.content_spread) * i64::from(w.content_spread)
         + i64::from(soft.novice_pairing) * i64::from(w.novice_pairing)
         + i64::from(soft.balance) * i64::from(w.balance)
+        + i64::from(soft.load) * i64::from(w.load)
         + i64::from(soft.diversity) * i64::from(w.diversity)
         + i64::from(soft.preference) * i64::from(w.preference)
         + i64::from(soft.continuity) * i64::from(w.continuity)

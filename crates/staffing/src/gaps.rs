@@ -65,7 +65,7 @@ fn round_fte(milli: u64) -> u32 {
     (milli.div_ceil(100) * 100).max(100) as u32
 }
 
-/// Hiring profiles for `design` as `verdict` (from [`crate::check`]) found it.
+/// Hiring profiles for `design` as `verdict` (from [`crate::check()`]) found it.
 pub fn hiring(p: &Problem, design: &Design, verdict: &Verdict) -> Vec<HiringProfile> {
     let default_model = BudgetModel::default();
     let model = p.budget.as_ref().unwrap_or(&default_model);

@@ -5,7 +5,7 @@ use crate::catalog::{Catalog, Policy};
 use crate::problem::{Band, Candidate, HeldCompetency, Problem, SchoolInput};
 use ensemble_domain::dataset::Dataset;
 use ensemble_domain::{Competency, ContentExpertise, Fte, RoleType, TeamKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Weekly minutes a volunteer (FTE 0) is counted for: half an hour per available period, at
 /// most three hours.
@@ -67,6 +67,69 @@ pub fn need_keys(needs: &ensemble_domain::Needs) -> Vec<&'static str> {
     out
 }
 
+/// Grade bands from per-grade counts (students, and students per need) and the grades each of
+/// last year's core teams had on its roster: grades a team spans are one band, named after
+/// its grades, carrying those teams' names.
+pub fn bands(
+    per_grade: &BTreeMap<u8, (u32, BTreeMap<String, u32>)>,
+    team_grades: &[(String, BTreeSet<u8>)],
+) -> Vec<Band> {
+    let mut band_of: BTreeMap<u8, u8> = per_grade.keys().map(|&g| (g, g)).collect();
+    for (_, grades) in team_grades {
+        let joined: Vec<u8> = grades
+            .iter()
+            .filter_map(|g| band_of.get(g).copied())
+            .collect();
+        if let Some(&target) = joined.iter().min() {
+            for b in band_of.values_mut() {
+                if joined.contains(b) {
+                    *b = target;
+                }
+            }
+        }
+    }
+    let mut bands: BTreeMap<u8, Band> = BTreeMap::new();
+    for (&g, &b) in &band_of {
+        let band = bands.entry(b).or_insert_with(|| Band {
+            name: String::new(),
+            grades: Vec::new(),
+            students: 0,
+            needs: BTreeMap::new(),
+            subjects: Vec::new(),
+            team_names: Vec::new(),
+        });
+        band.grades.push(g);
+        let (n, needs) = &per_grade[&g];
+        band.students += n;
+        for (k, v) in needs {
+            *band.needs.entry(k.clone()).or_default() += v;
+        }
+    }
+    for (name, grades) in team_grades {
+        if let Some(b) = grades.iter().next().and_then(|g| band_of.get(g)) {
+            if let Some(band) = bands.get_mut(b) {
+                band.team_names.push(name.clone());
+            }
+        }
+    }
+    for band in bands.values_mut() {
+        let label = |g: u8| {
+            if g == 0 {
+                "K".to_owned()
+            } else {
+                g.to_string()
+            }
+        };
+        band.name = match band.grades.as_slice() {
+            [0] => "Kindergarten".into(),
+            [g] => format!("Grade {g}"),
+            [a, .., z] => format!("Grades {}–{}", label(*a), label(*z)),
+            [] => String::new(),
+        };
+    }
+    bands.into_values().collect()
+}
+
 /// Bands are the grades last year's core teams shared (grades a team's roster spans are one
 /// band), with need counts and those teams' names.
 pub fn problem_from_dataset(ds: &Dataset) -> Problem {
@@ -89,69 +152,31 @@ pub fn problem_from_dataset(ds: &Dataset) -> Problem {
                 t.school.as_str() == key && t.kind == TeamKind::Core && t.term == s.current_term
             })
             .collect();
-        // Each grade starts as its own band; a team spanning grades joins them.
-        let mut band_of: BTreeMap<u8, u8> = grade_of.values().map(|&g| (g, g)).collect();
-        for t in &teams {
-            let grades: std::collections::BTreeSet<u8> = t
-                .roster
-                .iter()
-                .filter_map(|r| grade_of.get(r.as_str()).copied())
-                .collect();
-            if let Some(&first) = grades.iter().next() {
-                let target = band_of[&first];
-                let joined: Vec<u8> = grades.iter().map(|g| band_of[g]).collect();
-                for b in band_of.values_mut() {
-                    if joined.contains(b) {
-                        *b = target;
-                    }
-                }
-            }
-        }
-        let mut bands: BTreeMap<u8, Band> = BTreeMap::new();
-        for (&g, &b) in &band_of {
-            let band = bands.entry(b).or_insert_with(|| Band {
-                name: String::new(),
-                grades: Vec::new(),
-                students: 0,
-                needs: BTreeMap::new(),
-                subjects: Vec::new(),
-                team_names: Vec::new(),
-            });
-            band.grades.push(g);
-        }
-        for band in bands.values_mut() {
-            let label = |g: u8| {
-                if g == 0 {
-                    "K".to_owned()
-                } else {
-                    g.to_string()
-                }
-            };
-            band.name = match band.grades.as_slice() {
-                [0] => "Kindergarten".into(),
-                [g] => format!("Grade {g}"),
-                [a, .., z] => format!("Grades {}–{}", label(*a), label(*z)),
-                [] => String::new(),
-            };
-        }
+        let mut per_grade: BTreeMap<u8, (u32, BTreeMap<String, u32>)> = BTreeMap::new();
         for st in &students {
-            let b = band_of[&st.grade.get()];
-            if let Some(band) = bands.get_mut(&b) {
-                band.students += 1;
-                for k in need_keys(&st.needs) {
-                    *band.needs.entry(k.into()).or_default() += 1;
-                }
+            let e = per_grade.entry(st.grade.get()).or_default();
+            e.0 += 1;
+            for k in need_keys(&st.needs) {
+                *e.1.entry(k.into()).or_default() += 1;
             }
         }
+        let team_grades: Vec<(String, BTreeSet<u8>)> = teams
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    t.roster
+                        .iter()
+                        .filter_map(|r| grade_of.get(r.as_str()).copied())
+                        .collect(),
+                )
+            })
+            .collect();
+        let bands = bands(&per_grade, &team_grades);
         let mut last_team: BTreeMap<&str, String> = BTreeMap::new();
         for t in &teams {
             for (m, _) in &t.members {
                 last_team.insert(m.as_str(), t.name.clone());
-            }
-            if let Some(g) = t.roster.iter().find_map(|r| grade_of.get(r.as_str())) {
-                if let Some(band) = bands.get_mut(&band_of[g]) {
-                    band.team_names.push(t.name.clone());
-                }
             }
         }
         let educators = ds
@@ -175,7 +200,7 @@ pub fn problem_from_dataset(ds: &Dataset) -> Problem {
         schools.push(SchoolInput {
             id: key.into(),
             name: s.name.clone(),
-            bands: bands.into_values().collect(),
+            bands,
             educators,
             planning_minutes_per_week: s.grid.planning_minutes_per_week(),
         });

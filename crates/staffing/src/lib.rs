@@ -1,10 +1,10 @@
 //! Team design and just-right roles (issue 4).
 //!
 //! Pure: given a school's students (aggregate counts), its pool of educators and a policy,
-//! [`design`] proposes core teams, extended-team service minutes and who holds each
-//! responsibility, with a reason for every placement. [`check`] is an independent validator of
-//! any plan (hand-edited ones too); [`hiring`] turns what is unmet or thin into hiring profiles;
-//! [`budget`] costs a plan against a traditional one-teacher-per-classroom plan.
+//! [`design()`] proposes core teams, extended-team service minutes and who holds each
+//! responsibility, with a reason for every placement. [`check()`] is an independent validator of
+//! any plan (hand-edited ones too); [`hiring()`] turns what is unmet or thin into hiring profiles;
+//! [`budget()`] costs a plan against a traditional one-teacher-per-classroom plan.
 
 pub mod budget;
 pub mod catalog;

@@ -204,7 +204,7 @@ impl<'a> Model<'a> {
         let duty = es
             .iter()
             .zip(&cap)
-            .map(|(e, &c)| c.saturating_sub(e.fte_milli() * pol.core_minutes_per_fte / 1000))
+            .map(|(e, &c)| c.saturating_sub(e.core_minutes(pol)))
             .collect();
         let mut tag_names: Vec<&str> = es
             .iter()

@@ -139,6 +139,19 @@ impl Candidate {
         self.minutes_per_week
             .unwrap_or(self.fte_milli() * policy.minutes_per_fte / 1000)
     }
+    /// Weekly minutes a core-team seat takes with the team's students (teacher-leaders are
+    /// partly released to lead).
+    pub fn core_minutes(&self, policy: &Policy) -> u32 {
+        let per_fte = if self.role == RoleType::TeacherLeader {
+            policy.core_minutes_per_fte
+                - policy
+                    .leader_release_minutes
+                    .min(policy.core_minutes_per_fte)
+        } else {
+            policy.core_minutes_per_fte
+        };
+        self.fte_milli() * per_fte / 1000
+    }
     pub fn competency(&self, code: &str) -> Option<&HeldCompetency> {
         self.competencies.iter().find(|c| c.code == code)
     }

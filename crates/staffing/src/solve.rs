@@ -194,6 +194,7 @@ impl<'m, 'a> Evaluator<'m, 'a> {
             nodes: 0,
             stretch_cost,
             pref: i64::from(w.preference),
+            load: i64::from(w.load),
         };
         s.dfs(0, 0);
         let unfilled = s.best.iter().filter(|p| p.is_none()).count() as u32;
@@ -227,6 +228,7 @@ struct Search<'s, 'm, 'a> {
     nodes: u32,
     stretch_cost: i64,
     pref: i64,
+    load: i64,
 }
 
 const NODE_LIMIT: u32 = 20_000;
@@ -242,9 +244,17 @@ impl Search<'_, '_, '_> {
             return;
         }
         if depth == self.order.len() {
-            // Wishes: a member who wished for responsibilities and holds none of them.
+            // Wishes: a member who wished for responsibilities and holds none of them. Load:
+            // responsibilities beyond the policy's count.
             let mut total = cost;
+            let free = self.m.p.policy.holdings_before_load as usize;
             for &e in self.members {
+                let held = self
+                    .cur
+                    .iter()
+                    .filter(|p| matches!(p, Some((h, _)) if *h == e))
+                    .count();
+                total += held.saturating_sub(free) as i64 * self.load;
                 let wished = &self.m.wish[e];
                 if !wished.is_empty() {
                     let holds =

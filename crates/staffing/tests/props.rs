@@ -126,7 +126,7 @@ fn build(students: u32, sped: u32, reading: u32, people: Vec<Drawn>) -> Problem 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn designer_validator_exact_and_bound_agree(
@@ -156,5 +156,80 @@ proptest! {
         let b = budget(&p, &d, &BudgetModel::default());
         prop_assert!(b.plan.total_cents >= 0 && b.traditional.total_cents >= 0);
         prop_assert!(b.what_ifs.iter().all(|w| w.cost_change_cents <= 0));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Hand-broken plans are caught: each mutation of a designed plan brings the violation it
+    /// should.
+    #[test]
+    fn hand_broken_plans_are_caught(
+        students in 40u32..300,
+        sped in 1u32..30,
+        people in proptest::collection::vec(candidate(), 3..9),
+        seed in 0u64..1000,
+        which in 0usize..4,
+        pick in 0usize..1000,
+    ) {
+        let p = build(students, sped, 0, people);
+        let opts = Options { seed, moves: Some(2000), threads: 1, exact_limit: 0 };
+        let (mut d, _) = design(&p, &opts, &|_, _| {}).expect("valid input");
+        let before = check(&p, &d);
+        let school = &mut d.schools[0];
+        let expected = match which {
+            // Drop the holder of a held responsibility.
+            0 => {
+                let held: Vec<(usize, usize)> = school.teams.iter().enumerate()
+                    .flat_map(|(t, team)| team.holdings.iter().enumerate().filter(|(_, h)| h.holder.is_some()).map(move |(i, _)| (t, i)))
+                    .collect();
+                prop_assume!(!held.is_empty());
+                let (t, i) = held[pick % held.len()];
+                school.teams[t].holdings[i].holder = None;
+                Rule::Unfilled
+            }
+            // A holder who is not on the team.
+            1 => {
+                let outsider = p.schools[0].educators.iter().find(|e| !school.teams[0].members.iter().any(|m| m.educator == e.id));
+                prop_assume!(outsider.is_some() && !school.teams[0].holdings.is_empty());
+                let n = school.teams[0].holdings.len();
+                school.teams[0].holdings[pick % n].holder = outsider.map(|e| e.id.clone());
+                Rule::HolderNotOnTeam
+            }
+            // A service's minutes taken away from a team that needs them.
+            2 => {
+                let given: Vec<(usize, usize)> = school.extended.iter().enumerate()
+                    .flat_map(|(x, seat)| seat.services.iter().enumerate().filter(|(_, s)| s.minutes > 0).map(move |(i, _)| (x, i)))
+                    .collect();
+                prop_assume!(!given.is_empty());
+                let (x, i) = given[pick % given.len()];
+                school.extended[x].services[i].minutes = 0;
+                Rule::ServiceShort
+            }
+            // Someone on two core teams (a second team with no students).
+            _ => {
+                prop_assume!(!school.teams[0].members.is_empty());
+                let mut twin = school.teams[0].clone();
+                twin.name = "Twin".into();
+                twin.roster = 0;
+                twin.needs.clear();
+                twin.holdings.clear();
+                school.teams.push(twin);
+                Rule::TwoCoreTeams
+            }
+        };
+        let after = check(&p, &d);
+        // A service already short gets shorter: compare the minutes missing.
+        let short = |v: &Verdict| -> u64 { v.violations.iter().filter_map(|x| x.service.as_ref()).map(|s| u64::from(s.1)).sum() };
+        let caught = if expected == Rule::ServiceShort {
+            short(&after) > short(&before)
+        } else {
+            after.count(expected) > before.count(expected)
+        };
+        prop_assert!(
+            caught,
+            "{:?} not caught: before {:?}, after {:?}", expected, before.violations, after.violations
+        );
     }
 }

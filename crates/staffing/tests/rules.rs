@@ -221,6 +221,7 @@ fn each_rule_is_caught() {
         h.holder = Some("lead".into());
     }
     let mut p2 = p.clone();
+    p2.policy.leader_release_minutes = 0;
     p2.schools[0].educators[0]
         .competencies
         .push(HeldCompetency {

@@ -10,6 +10,7 @@ mod audit;
 pub mod auth;
 mod import;
 mod school;
+mod staffing;
 mod students;
 mod teams;
 pub mod testing;
@@ -20,6 +21,7 @@ pub use school::{
     BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SlotUse, SpaceRow, TeamDetail,
     TeamMemberRow, TeamSummary, TermRow,
 };
+pub use staffing::{GradeNeeds, PlanRow, PlanTeamInput, PoolEducator};
 pub use students::StudentRecord;
 pub use teams::NewTeamInput;
 
@@ -167,6 +169,25 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 fn json_list(raw: &str) -> Result<Vec<String>> {
     serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("list {raw:?}: {e}")))
+}
+
+/// "Given Family" from a row's `given_name` and `family_name`.
+pub(crate) fn full_name(r: &sqlx::any::AnyRow) -> Result<String> {
+    use sqlx::Row;
+    Ok(format!(
+        "{} {}",
+        r.try_get::<String, _>("given_name")?,
+        r.try_get::<String, _>("family_name")?
+    ))
+}
+
+/// A row's `role_type`.
+pub(crate) fn role_of(r: &sqlx::any::AnyRow) -> Result<ensemble_domain::RoleType> {
+    use sqlx::Row;
+    parse_col(
+        "role type",
+        ensemble_domain::RoleType::parse(&r.try_get::<String, _>("role_type")?),
+    )
 }
 
 fn parse_col<T, E: std::fmt::Display>(what: &str, r: std::result::Result<T, E>) -> Result<T> {

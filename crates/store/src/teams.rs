@@ -1,7 +1,7 @@
 //! Changes to teams, rosters and space bookings. Each runs in one transaction that checks the
 //! model's rules first, so a refused change leaves the database as it was.
 
-use crate::{now_ms, parse_col, Result, Store, StoreError};
+use crate::{full_name, now_ms, role_of, Result, Store, StoreError};
 use ensemble_domain::space::SpaceLoad;
 use ensemble_domain::team::{check_composition, TeamSeat};
 use ensemble_domain::*;
@@ -160,15 +160,8 @@ impl Store {
                 });
             }
             seats.push(TeamSeat {
-                name: format!(
-                    "{} {}",
-                    r.try_get::<String, _>("given_name")?,
-                    r.try_get::<String, _>("family_name")?
-                ),
-                role_type: parse_col(
-                    "role type",
-                    RoleType::parse(&r.try_get::<String, _>("role_type")?),
-                )?,
+                name: full_name(&r)?,
+                role_type: role_of(&r)?,
             });
         }
         check_composition(&input.name, input.kind, &seats)?;

@@ -1,0 +1,426 @@
+//! What the staffing designer reads (a school's pool of educators and aggregate need counts),
+//! its plans, and saving a plan as the school's teams.
+
+use crate::{full_name, now_ms, parse_col, role_of, Result, Store, StoreError};
+use ensemble_domain::team::{check_composition, TeamSeat};
+use ensemble_domain::*;
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// An educator of the school as the designer needs them.
+#[derive(Clone, Debug)]
+pub struct PoolEducator {
+    pub id: EducatorId,
+    pub sourced_id: String,
+    pub name: String,
+    pub role_type: RoleType,
+    pub fte: Fte,
+    pub years: u8,
+    pub available_periods: u32,
+    pub competencies: Vec<Competency>,
+    pub expertise: Vec<ContentExpertise>,
+    /// Their core team this term (last year's team, for continuity).
+    pub core_team: Option<String>,
+}
+
+/// Students of one grade, with counts of those who need each support. Counts only: no student
+/// is identified. The caller audits the read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GradeNeeds {
+    pub grade: u8,
+    pub students: u32,
+    pub special_education: u32,
+    pub english_learner: u32,
+    pub reading_intervention: u32,
+}
+
+/// A stored plan.
+#[derive(Clone, Debug)]
+pub struct PlanRow {
+    pub id: i64,
+    pub school: SchoolId,
+    pub plan: String,
+    pub saved_at: Option<i64>,
+}
+
+/// One core team of a plan to save: its name, and its members by sourcedId (the lead first
+/// flagged).
+#[derive(Clone, Debug)]
+pub struct PlanTeamInput {
+    pub name: String,
+    pub description: String,
+    pub members: Vec<(String, TeamMemberRole)>,
+}
+
+/// The team `found` with its members removed, or a new team of that name in the term.
+async fn emptied_or_new(
+    tx: &mut sqlx::AnyConnection,
+    found: Option<i64>,
+    (school, term): (SchoolId, i64),
+    name: &str,
+    kind: TeamKind,
+    description: &str,
+) -> Result<i64> {
+    if let Some(id) = found {
+        sqlx::query("DELETE FROM team_members WHERE team_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        return Ok(id);
+    }
+    let sourced = format!("team-{}-{}", now_ms(), rand::random::<u32>());
+    Ok(sqlx::query_scalar("INSERT INTO teams (sourced_id, school_id, term_id, name, kind, description) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(sourced)
+        .bind(school.0)
+        .bind(term)
+        .bind(name)
+        .bind(kind.as_str())
+        .bind(description)
+        .fetch_one(&mut *tx)
+        .await?)
+}
+
+impl Store {
+    /// The school's educators with competencies, expertise and this term's core team.
+    pub async fn staffing_pool(&self, school: SchoolId) -> Result<Vec<PoolEducator>> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.sourced_id, e.given_name, e.family_name, e.role_type, e.employment, e.fte_milli, e.years_experience, e.availability,
+                    (SELECT MIN(t.name) FROM team_members m JOIN teams t ON t.id = m.team_id
+                     WHERE m.educator_id = e.id AND t.kind = 'core' AND t.term_id = s.current_term_id) AS core_team
+             FROM educators e JOIN schools s ON s.id = e.school_id WHERE e.school_id = $1 ORDER BY e.sourced_id",
+        )
+        .bind(school.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        let mut index = BTreeMap::new();
+        for r in rows {
+            let employment = parse_col(
+                "employment",
+                Employment::parse(&r.try_get::<String, _>("employment")?),
+            )?;
+            let id = EducatorId(r.try_get("id")?);
+            index.insert(id.0, out.len());
+            out.push(PoolEducator {
+                id,
+                sourced_id: r.try_get("sourced_id")?,
+                name: full_name(&r)?,
+                role_type: role_of(&r)?,
+                fte: parse_col("fte", Fte::new(employment, r.try_get("fte_milli")?))?,
+                years: r.try_get::<i64, _>("years_experience")?.clamp(0, 80) as u8,
+                available_periods: parse_col(
+                    "availability",
+                    WeeklyAvailability::decode(&r.try_get::<String, _>("availability")?),
+                )?
+                .periods_per_week(),
+                competencies: Vec::new(),
+                expertise: Vec::new(),
+                core_team: r.try_get("core_team")?,
+            });
+        }
+        let comps = sqlx::query(
+            "SELECT c.educator_id, c.code, c.level, c.evidence, c.source FROM educator_competencies c
+             JOIN educators e ON e.id = c.educator_id WHERE e.school_id = $1 ORDER BY c.educator_id, c.code",
+        )
+        .bind(school.0)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in comps {
+            if let Some(&i) = index.get(&r.try_get::<i64, _>("educator_id")?) {
+                out[i].competencies.push(Competency {
+                    code: r.try_get("code")?,
+                    level: parse_col("level", Level::new(r.try_get("level")?))?,
+                    evidence: parse_col(
+                        "evidence",
+                        Evidence::parse(&r.try_get::<String, _>("evidence")?),
+                    )?,
+                    source: r.try_get("source")?,
+                });
+            }
+        }
+        let exps = sqlx::query(
+            "SELECT x.educator_id, x.subject, x.level FROM educator_expertise x
+             JOIN educators e ON e.id = x.educator_id WHERE e.school_id = $1 ORDER BY x.educator_id, x.subject",
+        )
+        .bind(school.0)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in exps {
+            if let Some(&i) = index.get(&r.try_get::<i64, _>("educator_id")?) {
+                out[i].expertise.push(ContentExpertise {
+                    subject: r.try_get("subject")?,
+                    level: parse_col("level", Level::new(r.try_get("level")?))?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Students per grade with the number who need special education, English-learner support
+    /// or reading intervention. Aggregates only; the caller audits the read.
+    pub async fn need_counts(&self, school: SchoolId) -> Result<Vec<GradeNeeds>> {
+        let rows = sqlx::query(
+            "SELECT st.grade, COUNT(*) AS students,
+                    SUM(CASE WHEN ss.iep <> 0 THEN 1 ELSE 0 END) AS sped,
+                    SUM(CASE WHEN ss.english_learner <> 0 THEN 1 ELSE 0 END) AS ell,
+                    SUM(CASE WHEN ss.services LIKE '%\"reading_intervention\"%' THEN 1 ELSE 0 END) AS reading
+             FROM students st LEFT JOIN student_sensitive ss ON ss.student_id = st.id
+             WHERE st.school_id = $1 GROUP BY st.grade ORDER BY st.grade",
+        )
+        .bind(school.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let n = |c: &str| -> Result<u32> {
+                Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0).max(0) as u32)
+            };
+            out.push(GradeNeeds {
+                grade: r.try_get::<i64, _>("grade")?.clamp(0, 13) as u8,
+                students: r.try_get::<i64, _>("students")?.max(0) as u32,
+                special_education: n("sped")?,
+                english_learner: n("ell")?,
+                reading_intervention: n("reading")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The grades on each core team's roster this term (to group grades into bands).
+    pub async fn team_grades(&self, school: SchoolId) -> Result<Vec<(String, BTreeSet<u8>)>> {
+        let rows = sqlx::query(
+            "SELECT t.name, st.grade FROM teams t JOIN schools s ON s.id = t.school_id AND t.term_id = s.current_term_id
+             JOIN roster_entries r ON r.team_id = t.id JOIN students st ON st.id = r.student_id
+             WHERE t.school_id = $1 AND t.kind = 'core' GROUP BY t.name, st.grade ORDER BY t.name, st.grade",
+        )
+        .bind(school.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<(String, BTreeSet<u8>)> = Vec::new();
+        for r in rows {
+            let name: String = r.try_get("name")?;
+            let g = r.try_get::<i64, _>("grade")?.clamp(0, 13) as u8;
+            match out.last_mut() {
+                Some((n, set)) if *n == name => {
+                    set.insert(g);
+                }
+                _ => out.push((name, BTreeSet::from([g]))),
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn insert_staffing_plan(
+        &self,
+        school: SchoolId,
+        user: Option<UserId>,
+        plan: &str,
+    ) -> Result<i64> {
+        let now = now_ms();
+        Ok(sqlx::query_scalar(
+            "INSERT INTO staffing_plans (school_id, created_by, created_at, updated_at, plan) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(school.0)
+        .bind(user.map(|u| u.0))
+        .bind(now)
+        .bind(now)
+        .bind(plan)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn staffing_plan(&self, id: i64) -> Result<Option<PlanRow>> {
+        let r =
+            sqlx::query("SELECT id, school_id, plan, saved_at FROM staffing_plans WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        r.map(|r| {
+            Ok(PlanRow {
+                id: r.try_get("id")?,
+                school: SchoolId(r.try_get("school_id")?),
+                plan: r.try_get("plan")?,
+                saved_at: r.try_get("saved_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn update_staffing_plan(&self, id: i64, plan: &str) -> Result<()> {
+        sqlx::query("UPDATE staffing_plans SET plan = $1, updated_at = $2 WHERE id = $3")
+            .bind(plan)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Saves a plan as the school's teams for the current term, in one transaction: each
+    /// planned core team (matched by name, created when new) gets exactly the planned members;
+    /// planned educators leave the other core teams; the extended team gets the planned
+    /// extended members. Rosters are kept. Refused (and nothing changes) when any core team
+    /// would have fewer than two professional educators.
+    pub async fn apply_staffing_plan(
+        &self,
+        plan_id: i64,
+        school: SchoolId,
+        core: &[PlanTeamInput],
+        extended: &[String],
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let term: i64 = sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT current_term_id FROM schools WHERE id = $1",
+        )
+        .bind(school.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "school",
+            id: school.0,
+        })?
+        .ok_or_else(|| StoreError::Conflict("the school has no current term".into()))?;
+        let mut ids: BTreeMap<String, (i64, TeamSeat)> = BTreeMap::new();
+        for r in sqlx::query("SELECT id, sourced_id, given_name, family_name, role_type FROM educators WHERE school_id = $1")
+            .bind(school.0)
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            ids.insert(
+                r.try_get("sourced_id")?,
+                (
+                    r.try_get("id")?,
+                    TeamSeat {
+                        name: full_name(&r)?,
+                        role_type: role_of(&r)?,
+                    },
+                ),
+            );
+        }
+        let lookup = |sid: &str| {
+            ids.get(sid).cloned().ok_or_else(|| {
+                StoreError::from(RuleViolation::Invalid(format!(
+                    "no educator {sid} at this school"
+                )))
+            })
+        };
+        let mut planned = BTreeSet::new();
+        for t in core {
+            for (m, _) in &t.members {
+                if !planned.insert(lookup(m)?.0) {
+                    return Err(RuleViolation::Invalid(format!(
+                        "educator {m} is on two planned teams"
+                    ))
+                    .into());
+                }
+            }
+        }
+        let teams = sqlx::query(
+            "SELECT id, name, kind FROM teams WHERE school_id = $1 AND term_id = $2 ORDER BY id",
+        )
+        .bind(school.0)
+        .bind(term)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut by_name: BTreeMap<String, i64> = BTreeMap::new();
+        let mut extended_team = None;
+        for r in &teams {
+            let (id, name, kind): (i64, String, String) =
+                (r.try_get("id")?, r.try_get("name")?, r.try_get("kind")?);
+            if kind == "core" {
+                by_name.entry(name).or_insert(id);
+            } else if extended_team.is_none() {
+                extended_team = Some(id);
+            }
+        }
+        // Planned educators leave every team of the term; then each planned team is filled.
+        for id in &planned {
+            sqlx::query("DELETE FROM team_members WHERE educator_id = $1 AND team_id IN (SELECT id FROM teams WHERE school_id = $2 AND term_id = $3)")
+                .bind(id)
+                .bind(school.0)
+                .bind(term)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut touched = Vec::new();
+        for t in core {
+            let id = emptied_or_new(
+                &mut tx,
+                by_name.get(&t.name).copied(),
+                (school, term),
+                &t.name,
+                TeamKind::Core,
+                &t.description,
+            )
+            .await?;
+            for (m, role) in &t.members {
+                sqlx::query("INSERT INTO team_members (team_id, educator_id, member_role) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(lookup(m)?.0)
+                    .bind(role.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            touched.push(id);
+        }
+        let ext = emptied_or_new(
+            &mut tx,
+            extended_team,
+            (school, term),
+            "Extended team",
+            TeamKind::Extended,
+            "Specialists, paraeducators, community educators and volunteers",
+        )
+        .await?;
+        for m in extended {
+            let id = lookup(m)?.0;
+            sqlx::query("DELETE FROM team_members WHERE educator_id = $1 AND team_id = $2")
+                .bind(id)
+                .bind(ext)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO team_members (team_id, educator_id, member_role) VALUES ($1, $2, 'member')")
+                .bind(ext)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Every core team of the term must still have two professional educators.
+        for r in sqlx::query(
+            "SELECT id, name FROM teams WHERE school_id = $1 AND term_id = $2 AND kind = 'core'",
+        )
+        .bind(school.0)
+        .bind(term)
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let (id, name): (i64, String) = (r.try_get("id")?, r.try_get("name")?);
+            let roles: Vec<String> = sqlx::query_scalar("SELECT e.role_type FROM team_members m JOIN educators e ON e.id = m.educator_id WHERE m.team_id = $1")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let seats = roles
+                .iter()
+                .map(|r| {
+                    Ok(TeamSeat {
+                        name: String::new(),
+                        role_type: parse_col("role type", RoleType::parse(r))?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let members: i64 = seats.len() as i64;
+            // A core team the plan does not mention and that lost everyone is left empty
+            // (its roster stays for the leader to move); one with people must be staffed.
+            if members > 0 || touched.contains(&id) {
+                check_composition(&name, TeamKind::Core, &seats)?;
+            }
+        }
+        sqlx::query("UPDATE staffing_plans SET saved_at = $1 WHERE id = $2")
+            .bind(now_ms())
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
