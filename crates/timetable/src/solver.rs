@@ -1270,11 +1270,13 @@ impl<'m, 'p> Search<'m, 'p> {
     fn building_cost(&self, pi: usize, rule: &Rule) -> u64 {
         let p = self.m.p;
         let hours = p.hours;
-        let mut per_day: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); p.days];
+        // (start hour, activity, end hour, building): visits in order of start hour, ties by
+        // activity index, as the verifier defines them (ties only arise when they clash).
+        let mut per_day: Vec<Vec<(usize, usize, usize, usize)>> = vec![Vec::new(); p.days];
         for &a in &self.m.profiles[pi].acts {
             if let Some(b) = self.room[a].and_then(|r| p.rooms[r].building) {
                 let s = self.start[a];
-                per_day[s / hours].push((s % hours, s % hours + p.acts[a].duration as usize, b));
+                per_day[s / hours].push((s % hours, a, s % hours + p.acts[a].duration as usize, b));
             }
         }
         let mut week = 0u64;
@@ -1283,10 +1285,10 @@ impl<'m, 'p> Search<'m, 'p> {
             v.sort_unstable();
             let mut changes = 0u64;
             for w in v.windows(2) {
-                if w[0].2 != w[1].2 {
+                if w[0].3 != w[1].3 {
                     changes += 1;
                     if let Rule::MinGapsBetweenBuildingChanges(n) = rule {
-                        if w[1].0.saturating_sub(w[0].1) < *n as usize {
+                        if w[1].0.saturating_sub(w[0].2) < *n as usize {
                             total += 1;
                         }
                     }
