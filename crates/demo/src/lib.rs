@@ -947,6 +947,12 @@ fn extra_competencies(key: &str, role: RoleType, years: u8, out: &mut Vec<Compet
                 Evidence::ObservedEvidence,
                 "Observed by team lead",
             );
+            add(
+                "technology_and_data",
+                1 + rng.gen_range(0..3),
+                Evidence::MicroCredential,
+                "Micro-credential: data tools",
+            );
         }
         RoleType::Paraeducator => {
             if rng.gen_bool(0.6) {

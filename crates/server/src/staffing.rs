@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/schools/{id}/staffing", get(page).post(build))
         .route("/schools/{id}/staffing/{plan}/assign", post(assign))
         .route("/schools/{id}/staffing/{plan}/save", post(save))
+        .route("/schools/{id}/staffing/settings", post(settings))
 }
 
 fn hidden() -> AppError {
@@ -128,6 +129,10 @@ struct StaffingPage {
     budget_rows: Vec<String>,
     budget_note: String,
     what_ifs: Vec<String>,
+    /// The district's catalog and policy as JSON, and whether this viewer may change them.
+    settings: String,
+    district_custom: bool,
+    may_edit_settings: bool,
 }
 
 async fn page(
@@ -137,6 +142,9 @@ async fn page(
     Query(q): Query<PageQuery>,
 ) -> PageResult {
     let school = led_school(&st, &v, SchoolId(id)).await?;
+    let (current, district_custom) = district_settings(&st, SchoolId(id)).await?;
+    let settings =
+        serde_json::to_string_pretty(&current).map_err(|e| AppError::Conflict(e.to_string()))?;
     let mut page = StaffingPage {
         nav: Nav::of(&v),
         school,
@@ -153,6 +161,9 @@ async fn page(
         budget_rows: Vec::new(),
         budget_note: String::new(),
         what_ifs: Vec::new(),
+        settings,
+        district_custom,
+        may_edit_settings: v.principal.system_role == SystemRole::SystemAdmin,
     };
     if let Some(pid) = q.plan {
         let (plan, saved) = plan_of(&st, SchoolId(id), pid).await?;
@@ -227,10 +238,10 @@ fn fill(page: &mut StaffingPage, plan: &Plan) {
                         Cell {
                             class,
                             holds,
-                            text: if holds {
-                                format!("● holds · {text}")
-                            } else {
-                                text.to_owned()
+                            text: match (holds, class) {
+                                (true, "no") => "● holds · not ready".to_owned(),
+                                (true, _) => format!("● holds · {text}"),
+                                (false, _) => text.to_owned(),
                             },
                         }
                     })
@@ -346,6 +357,64 @@ fn fill(page: &mut StaffingPage, plan: &Plan) {
     page.what_ifs = b.what_ifs.into_iter().map(|w| w.description).collect();
 }
 
+/// The district's settings, or the defaults; and whether the district has its own.
+async fn district_settings(
+    st: &AppState,
+    school: SchoolId,
+) -> Result<(staffing::Settings, bool), AppError> {
+    match st.store.staffing_settings(school).await? {
+        Some(json) => serde_json::from_str(&json).map(|s| (s, true)).map_err(|e| {
+            AppError::Conflict(format!(
+                "The district's staffing settings cannot be read: {e}"
+            ))
+        }),
+        None => Ok((staffing::Settings::default(), false)),
+    }
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    csrf: String,
+    settings: String,
+}
+
+/// A district leader changes the catalog and policy the district's schools are designed with.
+/// Bad JSON or a bad value is refused with where it is; nothing is stored then.
+async fn settings(
+    State(st): State<AppState>,
+    v: Viewer,
+    PagePath(id): PagePath<i64>,
+    PageForm(f): PageForm<SettingsForm>,
+) -> PageResult {
+    v.check_csrf(&f.csrf)?;
+    led_school(&st, &v, SchoolId(id)).await?;
+    if v.principal.system_role != SystemRole::SystemAdmin {
+        return Err(AppError::Forbidden(
+            "Only district (system) leaders change the district's staffing catalog and policy."
+                .into(),
+        )
+        .into());
+    }
+    let parsed: staffing::Settings = serde_json::from_str(&f.settings).map_err(|e| {
+        AppError::BadRequest(format!(
+            "Settings, line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    parsed
+        .validate()
+        .map_err(|e| AppError::BadRequest(format!("Settings: {e}")))?;
+    let json = serde_json::to_string(&parsed).map_err(|e| AppError::Conflict(e.to_string()))?;
+    st.store
+        .set_staffing_settings(SchoolId(id), Some(v.principal.user), &json)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/schools/{id}/staffing?msg=Saved+the+district%27s+staffing+catalog+and+policy"
+    ))
+    .into_response())
+}
+
 #[derive(Deserialize)]
 struct CsrfOnly {
     csrf: String,
@@ -372,25 +441,29 @@ async fn build(
             target_kind: "school",
             target_id: Some(id),
             outcome: AuditOutcome::Allowed,
-            detail: "need counts per grade (special education, English learners, reading intervention) for a staffing plan".into(),
+            detail: "need counts per grade (special education, English learners and their home languages, reading intervention) for a staffing plan".into(),
         })
         .await?;
     let team_grades = st.store.team_grades(school_id).await?;
     let grid = st.store.grid(school_id).await?;
-    let per_grade: BTreeMap<u8, (u32, BTreeMap<String, u32>)> = needs
-        .iter()
+    let per_grade: BTreeMap<u8, staffing::input::GradeCounts> = needs
+        .into_iter()
         .map(|g| {
-            let mut m = BTreeMap::new();
-            for (k, n) in [
+            let needs = [
                 ("special_education", g.special_education),
                 ("english_learner", g.english_learner),
                 ("reading_intervention", g.reading_intervention),
-            ] {
-                if n > 0 {
-                    m.insert(k.to_owned(), n);
-                }
-            }
-            (g.grade, (g.students, m))
+            ]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| (k.to_owned(), n))
+            .collect();
+            let counts = staffing::input::GradeCounts {
+                students: g.students,
+                needs,
+                languages: g.languages,
+            };
+            (g.grade, counts)
         })
         .collect();
     let team_grades: Vec<(String, BTreeSet<u8>)> = team_grades;
@@ -416,9 +489,10 @@ async fn build(
             )
         })
         .collect();
+    let (settings, _) = district_settings(&st, school_id).await?;
     let problem = Problem {
-        catalog: staffing::Catalog::default_catalog(),
-        policy: staffing::Policy::default(),
+        catalog: settings.catalog,
+        policy: settings.policy,
         schools: vec![staffing::SchoolInput {
             id: school.sourced_id.clone(),
             name: school.name.clone(),

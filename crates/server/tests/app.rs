@@ -106,6 +106,27 @@ impl App {
     }
 }
 
+/// Builds a staffing plan through the page's form: the redirect and the new plan's id.
+async fn build_plan(c: &Client, url: &str, csrf: &str) -> (String, i64) {
+    let r = c
+        .post(url)
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .expect("build");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let id = location
+        .rsplit('=')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a plan id");
+    (location, id)
+}
+
 /// A page's HTML, fetched with a browser-like client.
 async fn page_text(c: &Client, url: impl reqwest::IntoUrl) -> String {
     c.get(url)
@@ -678,23 +699,7 @@ async fn a_leader_builds_edits_and_saves_a_staffing_plan() {
         let html = page_text(&c, &url).await;
         assert!(html.contains("id=\"build-plan\""), "{html}");
         let csrf = csrf_of(&html);
-        let r = c
-            .post(&url)
-            .form(&[("csrf", csrf.as_str())])
-            .send()
-            .await
-            .expect("build");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b:?}");
-        let location = r.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
-        let plan_id: i64 = location
-            .rsplit('=')
-            .next()
-            .expect("plan id")
-            .parse()
-            .expect("number");
+        let (location, plan_id) = build_plan(&c, &url, &csrf).await;
         let html = page_text(&c, format!("{}{location}", app.base)).await;
         for part in [
             "id=\"heatmap-0\"",
@@ -847,6 +852,78 @@ async fn a_leader_builds_edits_and_saves_a_staffing_plan() {
             let saved = teams.iter().find(|s| s.0 == t.name).expect("saved team");
             assert_eq!(saved.1 as usize, t.members.len(), "{}", t.name);
         }
+    })
+    .await;
+}
+
+/// A district leader changes the staffing catalog and policy: bad JSON is refused with where it
+/// is and stores nothing; a school leader may read but not change it; plans use it.
+#[tokio::test]
+async fn a_district_leader_sets_the_staffing_policy_that_plans_use() {
+    each_backend(|b| async move {
+        let app = App::spawn(b).await;
+        let school = app.store.schools().await.expect("schools")[0].id;
+        let url = format!("{}/schools/{}/staffing", app.base, school.0);
+        let admin = app.browser(&app.email("System (district) leader")).await;
+        let html = page_text(&admin, &url).await;
+        assert!(
+            html.contains("id=\"save-settings\""),
+            "a district leader may edit"
+        );
+        let csrf = csrf_of(&html);
+        let post = |c: &Client, csrf: &str, body: &str| {
+            let (c, u) = (c.clone(), format!("{url}/settings"));
+            let form = [("csrf", csrf.to_owned()), ("settings", body.to_owned())];
+            async move { c.post(u).form(&form).send().await.expect("post") }
+        };
+        let r = post(
+            &admin,
+            &csrf,
+            "{\n  \"policy\": {\"roster\": [60, 100],}\n}",
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(
+            r.text().await.expect("body").contains("line 2"),
+            "the error says where"
+        );
+        let r = post(&admin, &csrf, r#"{"policy": {"roster": [100, 60]}}"#).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::BAD_REQUEST,
+            "a bad value is refused"
+        );
+        assert_eq!(
+            app.store.staffing_settings(school).await.expect("read"),
+            None,
+            "nothing stored"
+        );
+        let r = post(&admin, &csrf, r#"{"policy": {"roster": [60, 100]}}"#).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+        let leader = app.browser(&app.email("School leader")).await;
+        let html = page_text(&leader, &url).await;
+        assert!(
+            !html.contains("id=\"save-settings\"") && html.contains("readonly"),
+            "a school leader reads it"
+        );
+        let csrf = csrf_of(&html);
+        let r = post(&leader, &csrf, r#"{"policy": {"roster": [10, 20]}}"#).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let (_, plan_id) = build_plan(&leader, &url, &csrf).await;
+        let row = app
+            .store
+            .staffing_plan(plan_id)
+            .await
+            .expect("read")
+            .expect("plan");
+        let plan: ensemble_staffing::Plan = serde_json::from_str(&row.plan).expect("json");
+        assert_eq!(plan.input.policy.roster, [60, 100]);
+        let teams = &plan.design.schools[0].teams;
+        assert!(
+            teams.iter().all(|t| (60..=100).contains(&t.roster)),
+            "rosters follow the district's policy"
+        );
     })
     .await;
 }

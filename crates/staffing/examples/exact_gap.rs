@@ -99,6 +99,7 @@ fn instance(r: &mut Lcg) -> Problem {
                 )]),
                 subjects: vec![],
                 team_names: vec![],
+                languages: BTreeMap::new(),
             }],
             educators,
             planning_minutes_per_week: 250,

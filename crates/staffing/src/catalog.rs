@@ -296,6 +296,22 @@ impl Catalog {
                     true,
                     45,
                 ),
+                resp(
+                    "small_group_lead",
+                    "Small-group instruction lead",
+                    &core_adults,
+                    vec![req("small_group_instruction", 3)],
+                    true,
+                    45,
+                ),
+                resp(
+                    "technology_data",
+                    "Technology and data facilitator",
+                    &core_adults,
+                    vec![req("technology_and_data", 3)],
+                    true,
+                    45,
+                ),
             ],
             services: vec![
                 service(
@@ -337,6 +353,14 @@ impl Catalog {
                     45,
                     vec![Specialist, Paraeducator],
                     vec![req("reading_intervention", 2)],
+                ),
+                service(
+                    "math_intervention",
+                    "Math intervention",
+                    "math_intervention",
+                    45,
+                    vec![Specialist, Paraeducator],
+                    vec![req("math_intervention", 2)],
                 ),
                 service(
                     "counselling",

@@ -218,11 +218,19 @@ pub fn hiring(p: &Problem, design: &Design, verdict: &Verdict) -> Vec<HiringProf
             };
             out.push(HiringProfile {
                 school: school.id.clone(),
-                title: format!(
-                    "1.0 FTE {} for {}: {what}",
-                    costed.label().to_lowercase(),
-                    t.name
-                ),
+                title: if thin {
+                    format!(
+                        "1.0 FTE {} for {}, to strengthen (any of): {what}",
+                        costed.label().to_lowercase(),
+                        t.name
+                    )
+                } else {
+                    format!(
+                        "1.0 FTE {} for {}: {what}",
+                        costed.label().to_lowercase(),
+                        t.name
+                    )
+                },
                 fte: 1.0,
                 roles,
                 requirements: reqs

@@ -67,11 +67,20 @@ pub fn need_keys(needs: &ensemble_domain::Needs) -> Vec<&'static str> {
     out
 }
 
+/// Students of one grade: how many, how many with each need, and English learners by home
+/// language. Counts only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GradeCounts {
+    pub students: u32,
+    pub needs: BTreeMap<String, u32>,
+    pub languages: BTreeMap<String, u32>,
+}
+
 /// Grade bands from per-grade counts (students, and students per need) and the grades each of
 /// last year's core teams had on its roster: grades a team spans are one band, named after
 /// its grades, carrying those teams' names.
 pub fn bands(
-    per_grade: &BTreeMap<u8, (u32, BTreeMap<String, u32>)>,
+    per_grade: &BTreeMap<u8, GradeCounts>,
     team_grades: &[(String, BTreeSet<u8>)],
 ) -> Vec<Band> {
     let mut band_of: BTreeMap<u8, u8> = per_grade.keys().map(|&g| (g, g)).collect();
@@ -97,12 +106,16 @@ pub fn bands(
             needs: BTreeMap::new(),
             subjects: Vec::new(),
             team_names: Vec::new(),
+            languages: BTreeMap::new(),
         });
         band.grades.push(g);
-        let (n, needs) = &per_grade[&g];
-        band.students += n;
-        for (k, v) in needs {
+        let counts = &per_grade[&g];
+        band.students += counts.students;
+        for (k, v) in &counts.needs {
             *band.needs.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &counts.languages {
+            *band.languages.entry(k.clone()).or_default() += v;
         }
     }
     for (name, grades) in team_grades {
@@ -152,12 +165,17 @@ pub fn problem_from_dataset(ds: &Dataset) -> Problem {
                 t.school.as_str() == key && t.kind == TeamKind::Core && t.term == s.current_term
             })
             .collect();
-        let mut per_grade: BTreeMap<u8, (u32, BTreeMap<String, u32>)> = BTreeMap::new();
+        let mut per_grade: BTreeMap<u8, GradeCounts> = BTreeMap::new();
         for st in &students {
             let e = per_grade.entry(st.grade.get()).or_default();
-            e.0 += 1;
+            e.students += 1;
             for k in need_keys(&st.needs) {
-                *e.1.entry(k.into()).or_default() += 1;
+                *e.needs.entry(k.into()).or_default() += 1;
+            }
+            if st.needs.english_learner {
+                if let Some(lang) = &st.demographics.home_language {
+                    *e.languages.entry(lang.clone()).or_default() += 1;
+                }
             }
         }
         let team_grades: Vec<(String, BTreeSet<u8>)> = teams

@@ -25,7 +25,9 @@ pub use model::band_teams;
 pub use plan::{
     Design, ExtendedSeat, Holding, Member, Plan, SchoolDesign, ServiceMinutes, TeamDesign,
 };
-pub use problem::{Band, Candidate, HeldCompetency, InputError, Preferences, Problem, SchoolInput};
+pub use problem::{
+    Band, Candidate, HeldCompetency, InputError, Preferences, Problem, SchoolInput, Settings,
+};
 pub use solve::HARD;
 
 use model::Model;

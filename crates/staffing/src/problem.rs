@@ -24,6 +24,32 @@ pub struct Problem {
     pub budget: Option<BudgetModel>,
 }
 
+/// A district's settings: the catalog and policy its schools are designed with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default = "Catalog::default_catalog")]
+    pub catalog: Catalog,
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            catalog: Catalog::default_catalog(),
+            policy: Policy::default(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn validate(&self) -> Result<(), InputError> {
+        self.catalog.validate()?;
+        self.policy.validate()
+    }
+}
+
 /// One school: its students by grade band and its pool of educators.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,6 +79,9 @@ pub struct Band {
     /// `reading_intervention`, …): the keys the catalog's services name in `need`.
     #[serde(default)]
     pub needs: BTreeMap<String, u32>,
+    /// English learners by home language (counts), for hiring profiles.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub languages: BTreeMap<String, u32>,
     /// Core subjects each team of the band must plan; the policy's when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subjects: Vec<String>,

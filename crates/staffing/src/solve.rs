@@ -172,14 +172,16 @@ impl<'m, 'a> Evaluator<'m, 'a> {
                 i,
             )
         });
-        let lb: i64 = opts
-            .iter()
-            .map(|o| match o.first() {
-                Some((_, _, 0)) => 0,
-                Some(_) => stretch_cost,
-                None => HARD,
-            })
-            .sum();
+        let least = |o: &Vec<(usize, Option<usize>, i64)>| match o.first() {
+            Some((_, _, 0)) => 0,
+            Some(_) => stretch_cost,
+            None => HARD,
+        };
+        let lb: i64 = opts.iter().map(least).sum();
+        let mut suffix = vec![0i64; order.len() + 1];
+        for d in (0..order.len()).rev() {
+            suffix[d] = suffix[d + 1] + least(&opts[order[d]]);
+        }
         let mut s = Search {
             m,
             slots,
@@ -192,9 +194,11 @@ impl<'m, 'a> Evaluator<'m, 'a> {
             best_cost: i64::MAX,
             lb,
             nodes: 0,
-            stretch_cost,
             pref: i64::from(w.preference),
             load: i64::from(w.load),
+            held: vec![0; members.len()],
+            free: m.p.policy.holdings_before_load,
+            suffix,
         };
         s.dfs(0, 0);
         let unfilled = s.best.iter().filter(|p| p.is_none()).count() as u32;
@@ -226,35 +230,35 @@ struct Search<'s, 'm, 'a> {
     best_cost: i64,
     lb: i64,
     nodes: u32,
-    stretch_cost: i64,
     pref: i64,
     load: i64,
+    /// Responsibilities each member (as positioned in `rem`) holds so far.
+    held: Vec<u32>,
+    free: u32,
+    /// `suffix[d]`: the least the slots from depth `d` on can cost.
+    suffix: Vec<i64>,
 }
 
 const NODE_LIMIT: u32 = 20_000;
 
 impl Search<'_, '_, '_> {
+    fn pos(&self, e: usize) -> usize {
+        self.rem.iter().position(|r| r.0 == e).unwrap_or(0)
+    }
     fn rem_of(&mut self, e: usize) -> &mut u32 {
-        let i = self.rem.iter().position(|r| r.0 == e).unwrap_or(0);
+        let i = self.pos(e);
         &mut self.rem[i].1
     }
     fn dfs(&mut self, depth: usize, cost: i64) {
         self.nodes += 1;
-        if cost >= self.best_cost || self.best_cost <= self.lb {
+        if cost + self.suffix[depth] >= self.best_cost || self.best_cost <= self.lb {
             return;
         }
         if depth == self.order.len() {
-            // Wishes: a member who wished for responsibilities and holds none of them. Load:
-            // responsibilities beyond the policy's count.
+            // Wishes: a member who wished for responsibilities and holds none of them. (Load
+            // beyond the policy's count was added as it accrued.)
             let mut total = cost;
-            let free = self.m.p.policy.holdings_before_load as usize;
             for &e in self.members {
-                let held = self
-                    .cur
-                    .iter()
-                    .filter(|p| matches!(p, Some((h, _)) if *h == e))
-                    .count();
-                total += held.saturating_sub(free) as i64 * self.load;
                 let wished = &self.m.wish[e];
                 if !wished.is_empty() {
                     let holds =
@@ -290,16 +294,23 @@ impl Search<'_, '_, '_> {
                 *self.rem_of(co) -= coach_load;
             }
             *self.rem_of(e) -= load;
+            let at = self.pos(e);
+            self.held[at] += 1;
+            let extra = if self.held[at] > self.free {
+                self.load
+            } else {
+                0
+            };
             self.cur[slot] = Some((e, coach));
-            self.dfs(depth + 1, cost + c);
+            self.dfs(depth + 1, cost + c + extra);
             self.cur[slot] = None;
+            self.held[at] -= 1;
             *self.rem_of(e) += load;
             if let Some(co) = coach {
                 *self.rem_of(co) += coach_load;
             }
         }
         // Leave it unfilled.
-        let _ = self.stretch_cost;
         self.dfs(depth + 1, cost + HARD);
     }
 }

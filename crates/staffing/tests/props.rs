@@ -117,6 +117,7 @@ fn build(students: u32, sped: u32, reading: u32, people: Vec<Drawn>) -> Problem 
                 ]),
                 subjects: vec![],
                 team_names: vec![],
+                languages: BTreeMap::new(),
             }],
             educators,
             planning_minutes_per_week: 250,

@@ -60,6 +60,7 @@ fn problem() -> Problem {
             ("data_meeting_lead", 4),
             ("unit_design", 4),
             ("family_communication", 3),
+            ("small_group_instruction", 3),
         ],
         &[("ela", 4)],
     );
@@ -70,6 +71,7 @@ fn problem() -> Problem {
             ("unit_design", 3),
             ("culture_and_behaviour", 3),
             ("data_meeting_lead", 3),
+            ("technology_and_data", 3),
         ],
         &[("math", 3)],
     );
@@ -98,6 +100,7 @@ fn problem() -> Problem {
                 needs: BTreeMap::from([("special_education".to_string(), 10)]),
                 subjects: vec![],
                 team_names: vec!["Team".into()],
+                languages: BTreeMap::new(),
             }],
             educators: vec![lead, vet, nov, sped],
             planning_minutes_per_week: 250,
@@ -138,6 +141,8 @@ fn valid_design() -> Design {
                     hold("data_lead", "vet"),
                     hold("family_communication", "lead"),
                     hold("culture_lead", "vet"),
+                    hold("small_group_lead", "lead"),
+                    hold("technology_data", "vet"),
                 ],
             }],
             extended: vec![ExtendedSeat {
@@ -226,6 +231,13 @@ fn each_rule_is_caught() {
         .competencies
         .push(HeldCompetency {
             code: "culture_and_behaviour".into(),
+            level: lvl(3),
+            evidence: None,
+        });
+    p2.schools[0].educators[0]
+        .competencies
+        .push(HeldCompetency {
+            code: "technology_and_data".into(),
             level: lvl(3),
             evidence: None,
         });

@@ -23,8 +23,8 @@ pub struct PoolEducator {
     pub core_team: Option<String>,
 }
 
-/// Students of one grade, with counts of those who need each support. Counts only: no student
-/// is identified. The caller audits the read.
+/// Students of one grade, with counts of those who need each support and of English learners
+/// by home language. Counts only: no student is identified. The caller audits the read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GradeNeeds {
     pub grade: u8,
@@ -32,6 +32,8 @@ pub struct GradeNeeds {
     pub special_education: u32,
     pub english_learner: u32,
     pub reading_intervention: u32,
+    /// English learners by home language.
+    pub languages: BTreeMap<String, u32>,
 }
 
 /// A stored plan.
@@ -181,7 +183,26 @@ impl Store {
                 special_education: n("sped")?,
                 english_learner: n("ell")?,
                 reading_intervention: n("reading")?,
+                languages: BTreeMap::new(),
             });
+        }
+        let langs = sqlx::query(
+            "SELECT st.grade, ss.home_language, COUNT(*) AS n
+             FROM students st JOIN student_sensitive ss ON ss.student_id = st.id
+             WHERE st.school_id = $1 AND ss.english_learner <> 0 AND ss.home_language IS NOT NULL
+             GROUP BY st.grade, ss.home_language",
+        )
+        .bind(school.0)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in langs {
+            let g = r.try_get::<i64, _>("grade")?.clamp(0, 13) as u8;
+            if let Some(row) = out.iter_mut().find(|x| x.grade == g) {
+                row.languages.insert(
+                    r.try_get("home_language")?,
+                    r.try_get::<i64, _>("n")?.max(0) as u32,
+                );
+            }
         }
         Ok(out)
     }
@@ -208,6 +229,48 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// The district's staffing settings (catalog and policy as JSON) for a school, if the
+    /// district has set them.
+    pub async fn staffing_settings(&self, school: SchoolId) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT st.settings FROM staffing_settings st JOIN schools s ON s.district_id = st.district_id WHERE s.id = $1",
+        )
+        .bind(school.0)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Sets the staffing settings of the school's district (the caller has validated them).
+    pub async fn set_staffing_settings(
+        &self,
+        school: SchoolId,
+        user: Option<UserId>,
+        settings: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let district: i64 = sqlx::query_scalar("SELECT district_id FROM schools WHERE id = $1")
+            .bind(school.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "school",
+                id: school.0,
+            })?;
+        sqlx::query("DELETE FROM staffing_settings WHERE district_id = $1")
+            .bind(district)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO staffing_settings (district_id, settings, updated_at, updated_by) VALUES ($1, $2, $3, $4)")
+            .bind(district)
+            .bind(settings)
+            .bind(now_ms())
+            .bind(user.map(|u| u.0))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn insert_staffing_plan(
