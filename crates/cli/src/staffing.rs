@@ -307,6 +307,11 @@ fn budget(a: BudgetArgs) -> anyhow::Result<ExitCode> {
         Some(path) => read_json(path)?,
         None => plan.input.budget.clone().unwrap_or_default(),
     };
+    if let Some(path) = &a.budget {
+        model
+            .validate()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
     let r = staffing::budget(&plan.input, &plan.design, &model);
     match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),

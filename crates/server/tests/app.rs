@@ -852,6 +852,23 @@ async fn a_leader_builds_edits_and_saves_a_staffing_plan() {
             let saved = teams.iter().find(|s| s.0 == t.name).expect("saved team");
             assert_eq!(saved.1 as usize, t.members.len(), "{}", t.name);
         }
+
+        // The same plan under new team names: new teams are made, and everyone the plan places
+        // (extended members too) leaves the old ones, which are left empty with their rosters.
+        let mut renamed = plan.clone();
+        for (i, t) in renamed.design.schools[0].teams.iter_mut().enumerate() {
+            t.name = format!("Renamed {i}");
+        }
+        assert_eq!(save(&renamed).await, StatusCode::SEE_OTHER, "{b:?}");
+        let teams = members().await;
+        for t in &plan.design.schools[0].teams {
+            let old = teams.iter().find(|s| s.0 == t.name).expect("old team kept");
+            assert_eq!(old.1, 0, "{} is left empty", t.name);
+        }
+        for t in &renamed.design.schools[0].teams {
+            let new = teams.iter().find(|s| s.0 == t.name).expect("new team");
+            assert_eq!(new.1 as usize, t.members.len(), "{}", t.name);
+        }
     })
     .await;
 }

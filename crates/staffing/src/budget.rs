@@ -141,6 +141,84 @@ fn pay_of(p: &Problem, role: RoleType) -> Pay {
 }
 
 impl BudgetModel {
+    /// Checks every amount is in a sane range (so no cost can overflow), and the schedule's
+    /// shape. Errors name the field.
+    pub fn validate(&self) -> Result<(), crate::InputError> {
+        let bad = |path: &str, problem: &str| {
+            Err(crate::InputError {
+                path: format!("budget.{path}"),
+                problem: problem.into(),
+            })
+        };
+        let within = |v: i64, max: i64| (0..=max).contains(&v);
+        const DOLLARS_1M: i64 = 100_000_000;
+        let c = &self.certified;
+        if c.lanes.is_empty() || !c.lanes.contains(&c.default_lane) {
+            return bad(
+                "certified.lanes",
+                "needs at least one lane, default_lane among them",
+            );
+        }
+        if c.steps.is_empty() || c.steps.iter().any(|row| row.len() != c.lanes.len()) {
+            return bad(
+                "certified.steps",
+                "needs at least one step, each with one salary per lane",
+            );
+        }
+        if c.steps.iter().flatten().any(|&v| !within(v, DOLLARS_1M)) {
+            return bad("certified.steps", "salaries are 0 to $1,000,000 (in cents)");
+        }
+        let h = &self.classified;
+        if h.hourly_cents.is_empty() || h.hourly_cents.iter().any(|&v| !within(v, 100_000)) {
+            return bad(
+                "classified.hourly_cents",
+                "needs at least one step; rates are 0 to $1,000 an hour (in cents)",
+            );
+        }
+        if !within(h.hours_per_year, 8_784) {
+            return bad("classified.hours_per_year", "must be 0 to 8,784");
+        }
+        if !within(self.community_hourly_cents, 100_000) {
+            return bad(
+                "community_hourly_cents",
+                "must be 0 to $1,000 an hour (in cents)",
+            );
+        }
+        if !within(self.resident_stipend_cents, DOLLARS_1M) {
+            return bad(
+                "resident_stipend_cents",
+                "must be 0 to $1,000,000 (in cents)",
+            );
+        }
+        let st = &self.stipends;
+        if !within(st.team_lead_bp, 10_000)
+            || !within(st.per_stretch_coached, DOLLARS_1M)
+            || st
+                .per_responsibility
+                .values()
+                .any(|&v| !within(v, DOLLARS_1M))
+        {
+            return bad(
+                "stipends",
+                "team_lead_bp is 0 to 10,000 basis points; amounts 0 to $1,000,000 (in cents)",
+            );
+        }
+        let b = &self.benefits;
+        if !within(b.percent_of_salary_bp, 10_000)
+            || !within(b.flat_per_fte_cents, DOLLARS_1M)
+            || b.benefited_from_fte_milli > 1_000
+        {
+            return bad(
+                "benefits",
+                "percent_of_salary_bp is 0 to 10,000; flat_per_fte_cents 0 to $1,000,000; benefited_from_fte_milli 0 to 1,000",
+            );
+        }
+        if !(1..=1_000).contains(&self.traditional.class_size) {
+            return bad("traditional.class_size", "must be 1 to 1,000");
+        }
+        Ok(())
+    }
+
     /// Salary at 1.0 FTE on the certified schedule, cents.
     pub fn certified_salary(&self, lane: Option<&str>, years: u8) -> i64 {
         let lane = lane.unwrap_or(&self.certified.default_lane);
@@ -211,14 +289,14 @@ impl BudgetModel {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlanFigures {
     pub label: String,
-    pub students: u32,
+    pub students: u64,
     pub total_cents: i64,
     pub cost_per_student_cents: i64,
     /// Headcount of adults in the plan.
-    pub adults: u32,
+    pub adults: u64,
     pub adult_fte: f64,
     pub adults_per_100_students: f64,
-    pub professionals: u32,
+    pub professionals: u64,
     pub students_per_professional: f64,
     /// Protected collaborative planning per core educator per week.
     pub collaborative_planning_minutes: u32,
@@ -264,25 +342,25 @@ pub fn budget(p: &Problem, design: &Design, model: &BudgetModel) -> BudgetReport
     let mut notes = Vec::new();
     let mut teacher_costs = Vec::new();
     let mut ext_total = 0i64;
-    let mut ext_adults = 0u32;
-    let mut ext_fte = 0u32;
-    let mut ext_pros = 0u32;
-    let mut homerooms = 0u32;
+    let mut ext_adults = 0u64;
+    let mut ext_fte = 0u64;
+    let mut ext_pros = 0u64;
+    let mut homerooms = 0u64;
     let mut planning = Vec::new();
-    let mut fte_total = 0u32;
+    let mut fte_total = 0u64;
     for sd in &design.schools {
         let Some(school) = p.schools.iter().find(|s| s.id == sd.school) else {
             continue;
         };
         planning.push(school.planning_minutes_per_week);
-        let students: u32 = school.bands.iter().map(|b| b.students).sum();
+        let students: u64 = school.bands.iter().map(|b| u64::from(b.students)).sum();
         plan.students += students;
         trad.students += students;
         homerooms += school
             .bands
             .iter()
-            .map(|b| b.students.div_ceil(model.traditional.class_size.max(1)))
-            .sum::<u32>();
+            .map(|b| u64::from(b.students.div_ceil(model.traditional.class_size.max(1))))
+            .sum::<u64>();
         let find = |id: &str| school.educators.iter().find(|e| e.id == id);
         let mut cost_one = |c: &Candidate, core: bool| -> Cost {
             let pay = pay_of(p, c.role);
@@ -332,8 +410,8 @@ pub fn budget(p: &Problem, design: &Design, model: &BudgetModel) -> BudgetReport
                     *plan.by_role.entry(c.role.label().into()).or_default() += cost.total();
                     plan.total_cents += cost.total();
                     plan.adults += 1;
-                    fte_total += c.fte_milli();
-                    plan.professionals += u32::from(c.role.is_professional());
+                    fte_total += u64::from(c.fte_milli());
+                    plan.professionals += u64::from(c.role.is_professional());
                     people.push((school.id.clone(), c.id.clone(), cost));
                 }
             }
@@ -346,10 +424,10 @@ pub fn budget(p: &Problem, design: &Design, model: &BudgetModel) -> BudgetReport
                 ext_total += cost.total();
                 plan.adults += 1;
                 ext_adults += 1;
-                fte_total += c.fte_milli();
-                ext_fte += c.fte_milli();
-                ext_pros += u32::from(c.role.is_professional());
-                plan.professionals += u32::from(c.role.is_professional());
+                fte_total += u64::from(c.fte_milli());
+                ext_fte += u64::from(c.fte_milli());
+                ext_pros += u64::from(c.role.is_professional());
+                plan.professionals += u64::from(c.role.is_professional());
                 people.push((school.id.clone(), c.id.clone(), cost));
             }
         }
@@ -360,27 +438,25 @@ pub fn budget(p: &Problem, design: &Design, model: &BudgetModel) -> BudgetReport
     } else {
         teacher_costs.iter().sum::<i64>() / teacher_costs.len() as i64
     };
-    trad.total_cents = avg_teacher * i64::from(homerooms) + ext_total;
-    trad.by_role.insert(
-        "Classroom teachers".into(),
-        avg_teacher * i64::from(homerooms),
-    );
+    trad.total_cents = avg_teacher * homerooms as i64 + ext_total;
+    trad.by_role
+        .insert("Classroom teachers".into(), avg_teacher * homerooms as i64);
     trad.by_role
         .insert("Extended team (as in the team plan)".into(), ext_total);
     trad.adults = homerooms + ext_adults;
     trad.professionals = homerooms + ext_pros;
     let trad_fte = homerooms * 1000 + ext_fte;
-    let finish = |f: &mut PlanFigures, fte_milli: u32, planning: u32| {
-        f.cost_per_student_cents = f.total_cents / i64::from(f.students.max(1));
-        f.adult_fte = f64::from(fte_milli) / 1000.0;
-        f.adults_per_100_students = 100.0 * f64::from(f.adults) / f64::from(f.students.max(1));
-        f.students_per_professional = f64::from(f.students) / f64::from(f.professionals.max(1));
+    let finish = |f: &mut PlanFigures, fte_milli: u64, planning: u32| {
+        f.cost_per_student_cents = f.total_cents / f.students.max(1) as i64;
+        f.adult_fte = fte_milli as f64 / 1000.0;
+        f.adults_per_100_students = 100.0 * f.adults as f64 / f.students.max(1) as f64;
+        f.students_per_professional = f.students as f64 / f.professionals.max(1) as f64;
         f.collaborative_planning_minutes = planning;
     };
     let team_planning = if planning.is_empty() {
         0
     } else {
-        planning.iter().sum::<u32>() / planning.len() as u32
+        (planning.iter().map(|&m| u64::from(m)).sum::<u64>() / planning.len() as u64) as u32
     };
     finish(&mut plan, fte_total, team_planning);
     finish(&mut trad, trad_fte, 0);
@@ -498,8 +574,8 @@ fn what_ifs(
                 ),
                 cost_change_cents: change,
                 adults_added: added,
-                adults_per_100_students: 100.0 * (f64::from(plan.adults) + f64::from(added))
-                    / f64::from(plan.students.max(1)),
+                adults_per_100_students: 100.0 * (plan.adults as f64 + f64::from(added))
+                    / plan.students.max(1) as f64,
             });
         }
     }
@@ -516,7 +592,7 @@ fn join_and(parts: &[String]) -> String {
 
 /// `$1,234,567` from cents (rounded to the dollar).
 pub fn money(cents: i64) -> String {
-    let dollars = (cents.abs() + 50) / 100;
+    let dollars = (cents.unsigned_abs() + 50) / 100;
     let digits = dollars.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {

@@ -396,6 +396,15 @@ impl Catalog {
                     "at least one role must be able to hold it".into(),
                 );
             }
+            if r.load_minutes > MINUTES_PER_WEEK {
+                return bad(
+                    format!("catalog.responsibilities[{i}].load_minutes"),
+                    "must be at most 10,080 (the minutes of a week)".into(),
+                );
+            }
+        }
+        if self.services.len() > 64 {
+            return bad("catalog.services".into(), "at most 64 services".into());
         }
         let mut codes = BTreeSet::new();
         for (i, s) in self.services.iter().enumerate() {
@@ -409,6 +418,12 @@ impl Catalog {
                 return bad(
                     format!("catalog.services[{i}].providers"),
                     "at least one role must be able to give it".into(),
+                );
+            }
+            if s.minutes_per_student > MINUTES_PER_WEEK {
+                return bad(
+                    format!("catalog.services[{i}].minutes_per_student"),
+                    "must be at most 10,080 (the minutes of a week)".into(),
                 );
             }
         }
@@ -455,8 +470,83 @@ impl Policy {
         if self.subjects.is_empty() {
             return bad("subjects", "at least one core subject is needed");
         }
+        check_subjects(&self.subjects).map_err(|problem| InputError {
+            path: "policy.subjects".into(),
+            problem,
+        })?;
+        let week = |v: u32| v <= MINUTES_PER_WEEK;
+        if !week(self.minutes_per_fte) || !week(self.coach_minutes) {
+            return bad(
+                "minutes_per_fte",
+                "minutes_per_fte and coach_minutes must be at most 10,080 (the minutes of a week)",
+            );
+        }
+        if self.roster[1] > 5_000 || self.max_team_size > 1_000 {
+            return bad(
+                "roster",
+                "rosters are at most 5,000 students and teams at most 1,000 adults",
+            );
+        }
+        if self
+            .max_students_per_professional
+            .is_some_and(|m| m > 10_000)
+        {
+            return bad("max_students_per_professional", "must be at most 10,000");
+        }
+        if self.holdings_before_load > 1_000 || self.veteran_years > 80 {
+            return bad(
+                "holdings_before_load",
+                "holdings_before_load must be at most 1,000 and veteran_years at most 80",
+            );
+        }
+        if self.search_moves > MAX_SEARCH_MOVES {
+            return bad("search_moves", "must be at most 10,000,000");
+        }
+        let w = &self.weights;
+        let weights = [
+            w.content_spread,
+            w.novice_pairing,
+            w.balance,
+            w.load,
+            w.diversity,
+            w.preference,
+            w.continuity,
+            w.stretch,
+        ];
+        if weights.iter().any(|&x| x > 1_000) {
+            return bad(
+                "weights",
+                "each weight must be at most 1,000 (a hard violation weighs 10,000)",
+            );
+        }
         Ok(())
     }
+}
+
+/// The minutes of a week: the most any minutes field may hold.
+pub const MINUTES_PER_WEEK: u32 = 7 * 24 * 60;
+/// The most local-search moves per school a policy may ask for.
+pub const MAX_SEARCH_MOVES: u32 = 10_000_000;
+/// The most core subjects (the designer keeps them in a 64-bit set).
+pub const MAX_SUBJECTS: usize = 64;
+
+/// Subjects must be valid codes, distinct, and at most [`MAX_SUBJECTS`].
+pub(crate) fn check_subjects(subjects: &[String]) -> Result<(), String> {
+    if subjects.len() > MAX_SUBJECTS {
+        return Err(format!("at most {MAX_SUBJECTS} core subjects"));
+    }
+    let mut seen = BTreeSet::new();
+    for s in subjects {
+        if ensemble_domain::educator::parse_code("subject", s).is_err() {
+            return Err(format!(
+                "{s:?} must be lower-case letters, digits or underscores"
+            ));
+        }
+        if !seen.insert(s.as_str()) {
+            return Err(format!("{s:?} is listed twice"));
+        }
+    }
+    Ok(())
 }
 
 /// How a candidate stands against a set of requirements.

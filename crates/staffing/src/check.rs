@@ -40,6 +40,8 @@ pub enum Rule {
     OverAllocated,
     /// Service minutes from someone not qualified to give the service.
     Unqualified,
+    /// Two teams with one name.
+    DuplicateTeam,
     /// A team's students do not get all the minutes of a service they need.
     ServiceShort,
 }
@@ -48,6 +50,7 @@ impl Rule {
     pub fn label(self) -> &'static str {
         match self {
             Rule::Unknown => "Unknown name",
+            Rule::DuplicateTeam => "Two teams with one name",
             Rule::TwoCoreTeams => "On two core teams",
             Rule::NotCoreEligible => "Role cannot sit on a core team",
             Rule::TooFewProfessionals => "Fewer than two professional educators",
@@ -218,8 +221,8 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
         // Rosters add up per band.
         for b in &school.bands {
             let teams: Vec<_> = sd.teams.iter().filter(|t| t.band == b.name).collect();
-            let total: u32 = teams.iter().map(|t| t.roster).sum();
-            if total != b.students {
+            let total: u64 = teams.iter().map(|t| u64::from(t.roster)).sum();
+            if total != u64::from(b.students) {
                 push(
                     &mut out,
                     Rule::RosterMismatch,
@@ -234,11 +237,11 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                 );
             }
             for (need, &n) in &b.needs {
-                let got: u32 = teams
+                let got: u64 = teams
                     .iter()
-                    .map(|t| t.needs.get(need).copied().unwrap_or(0))
+                    .map(|t| u64::from(t.needs.get(need).copied().unwrap_or(0)))
                     .sum();
-                if got != n {
+                if got != u64::from(n) {
                     push(
                         &mut out,
                         Rule::RosterMismatch,
@@ -252,6 +255,20 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                         ),
                     );
                 }
+            }
+        }
+        let mut names = BTreeSet::new();
+        for t in &sd.teams {
+            if !names.insert(t.name.as_str()) {
+                push(
+                    &mut out,
+                    Rule::DuplicateTeam,
+                    sid,
+                    Some(&t.name),
+                    None,
+                    None,
+                    format!("two teams are named {:?}", t.name),
+                );
             }
         }
         for t in &sd.teams {
@@ -359,7 +376,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
             }
             let pros = members.iter().filter(|c| c.role.is_professional()).count() as u32;
             if let Some(max) = pol.max_students_per_professional {
-                if t.roster > max * pros {
+                if u64::from(t.roster) > u64::from(max) * u64::from(pros) {
                     push(&mut out, Rule::TooManyStudentsPerProfessional, sid, Some(tn), None, None, format!(
                         "{} students for {pros} professional educators; the policy allows {max} each", t.roster));
                 }
@@ -711,7 +728,10 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                         ),
                     );
                     if let Some(last) = out.last_mut() {
-                        last.service = Some((def.code.clone(), (need - got) as u32));
+                        last.service = Some((
+                            def.code.clone(),
+                            (need - got).min(u64::from(u32::MAX)) as u32,
+                        ));
                     }
                 }
             }

@@ -268,8 +268,8 @@ pub fn hiring(p: &Problem, design: &Design, verdict: &Verdict) -> Vec<HiringProf
                 });
                 let short = u64::from(*short);
                 short_minutes += short;
-                students +=
-                    (short.div_ceil(u64::from(def.minutes_per_student.max(1))) as u32).min(n);
+                let reached = short.div_ceil(u64::from(def.minutes_per_student.max(1)));
+                students = students.saturating_add(reached.min(u64::from(n)) as u32);
                 teams.push(team.clone());
                 closes.push(v.message.clone());
             }
@@ -298,15 +298,35 @@ pub fn hiring(p: &Problem, design: &Design, verdict: &Verdict) -> Vec<HiringProf
             } else {
                 None
             };
-            let reqs = def
+            let mut reqs: Vec<String> = def
                 .requires
                 .iter()
                 .map(|q| format!("{} level {}", words(&q.competency, false), q.level.get()))
                 .collect();
+            // For English learners: the home language at least 40% of them share, if any.
+            let mut language = String::new();
+            if def.need == "english_learner" {
+                let mut langs: BTreeMap<&str, u64> = BTreeMap::new();
+                for b in &school.bands {
+                    for (l, n) in &b.languages {
+                        *langs.entry(l.as_str()).or_default() += u64::from(*n);
+                    }
+                }
+                let total: u64 = langs.values().sum();
+                let top = langs
+                    .iter()
+                    .max_by_key(|(l, n)| (**n, std::cmp::Reverse(**l)));
+                if let Some((lang, n)) = top {
+                    if total > 0 && n * 5 >= total * 2 {
+                        reqs.push(format!("speaks {lang} ({n} of {total} English learners)"));
+                        language = format!(", speaks {lang}");
+                    }
+                }
+            }
             out.push(HiringProfile {
                 school: school.id.clone(),
                 title: format!(
-                    "{:.1} FTE {}: {}",
+                    "{:.1} FTE {}: {}{language}",
                     f64::from(fte) / 1000.0,
                     costed.label().to_lowercase(),
                     def.label

@@ -170,6 +170,8 @@ fn design_school(p: &Problem, si: usize, opts: &Options) -> (SchoolDesign, Schoo
     } else {
         None
     };
+    // Exact only if no team's inner assignment was cut short by the node limit.
+    let exact = exact.filter(|_| ev.truncated.get() == 0);
     let exact_objective = exact.as_ref().map(|s| s.cost);
     let (state, method) = match exact {
         Some(s) if s.cost < heuristic.cost => (s, "exact"),
@@ -201,7 +203,9 @@ fn build(m: &Model, ev: &Evaluator, s: &State) -> SchoolDesign {
     let pol = &p.policy;
     let mut teams = Vec::new();
     for (t, spec) in m.teams.iter().enumerate() {
-        let members = &s.members[t];
+        let mut members = s.members[t].clone();
+        members.sort_unstable();
+        let members = &members;
         let inner = ev.inner(t, members);
         let mut holdings = Vec::new();
         for (slot, &k) in spec.slots.iter().enumerate() {

@@ -42,6 +42,8 @@ pub(crate) struct Model<'a> {
     pub cap: Vec<u32>,
     /// Minutes left for responsibilities and coaching when on a core team.
     pub duty: Vec<u32>,
+    /// Minutes a core seat takes.
+    pub core_min: Vec<u32>,
     pub fte: Vec<u32>,
     pub pro: Vec<bool>,
     pub veteran: Vec<bool>,
@@ -158,6 +160,9 @@ fn band_teams_with(
     counts: &[u32],
 ) -> Vec<(usize, String, u32, BTreeMap<String, u32>)> {
     let mut out = Vec::new();
+    let given: std::collections::BTreeSet<&String> =
+        s.bands.iter().flat_map(|b| b.team_names.iter()).collect();
+    let mut used = std::collections::BTreeSet::new();
     for (bi, b) in s.bands.iter().enumerate() {
         let t = counts.get(bi).copied().unwrap_or(1).max(1) as usize;
         let rosters = apportion(b.students, &vec![1; t]);
@@ -168,13 +173,28 @@ fn band_teams_with(
             }
         }
         for (ti, (roster, needs)) in rosters.into_iter().zip(needs).enumerate() {
-            let name = b.team_names.get(ti).cloned().unwrap_or_else(|| {
-                if t == 1 {
-                    format!("{} team", b.name)
-                } else {
-                    format!("{} team {}", b.name, (b'A' + (ti % 26) as u8) as char)
+            // A given name is the school's own (validated unique); a generated one avoids
+            // every given name and every name already used.
+            let name = match b.team_names.get(ti) {
+                Some(given) => given.clone(),
+                None => {
+                    let base = if t == 1 {
+                        format!("{} team", b.name)
+                    } else if t <= 26 {
+                        format!("{} team {}", b.name, (b'A' + ti as u8) as char)
+                    } else {
+                        format!("{} team {}", b.name, ti + 1)
+                    };
+                    let mut name = base.clone();
+                    let mut k = 2;
+                    while given.contains(&name) || used.contains(&name) {
+                        name = format!("{base} ({k})");
+                        k += 1;
+                    }
+                    name
                 }
-            });
+            };
+            used.insert(name.clone());
             out.push((bi, name, roster, needs));
         }
     }
@@ -377,6 +397,7 @@ impl<'a> Model<'a> {
             n,
             cap,
             duty,
+            core_min: es.iter().map(|e| e.core_minutes(pol)).collect(),
             fte,
             pro: es.iter().map(|e| e.role.is_professional()).collect(),
             veteran: es.iter().map(|e| e.is_veteran(pol)).collect(),

@@ -5,7 +5,7 @@
 //! field of every error.
 
 use crate::budget::BudgetModel;
-use crate::catalog::{Catalog, Policy};
+use crate::catalog::{check_subjects, Catalog, Policy, MINUTES_PER_WEEK};
 use ensemble_domain::{Evidence, Level, RoleType};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,7 +46,11 @@ impl Default for Settings {
 impl Settings {
     pub fn validate(&self) -> Result<(), InputError> {
         self.catalog.validate()?;
-        self.policy.validate()
+        self.policy.validate()?;
+        check_generated_codes(
+            &self.catalog,
+            &self.policy.subjects.iter().map(String::as_str).collect(),
+        )
     }
 }
 
@@ -227,6 +231,9 @@ impl Problem {
     pub fn validate(&self) -> Result<(), InputError> {
         self.catalog.validate()?;
         self.policy.validate()?;
+        if let Some(b) = &self.budget {
+            b.validate()?;
+        }
         if self.schools.is_empty() {
             return Err(err("schools".into(), "at least one school is needed"));
         }
@@ -249,6 +256,21 @@ impl Problem {
                     "at least one grade band is needed",
                 ));
             }
+            if s.educators.len() > MAX_EDUCATORS {
+                return Err(err(
+                    format!("{at}.educators"),
+                    format!("at most {MAX_EDUCATORS} educators per school"),
+                ));
+            }
+            if s.planning_minutes_per_week > MINUTES_PER_WEEK {
+                return Err(err(
+                    format!("{at}.planning_minutes_per_week"),
+                    "must be at most 10,080 (the minutes of a week)",
+                ));
+            }
+            let mut band_names = BTreeSet::new();
+            let mut team_names = BTreeSet::new();
+            let mut teams = 0u64;
             for (bi, b) in s.bands.iter().enumerate() {
                 let at = format!("{at}.bands[{bi}]");
                 if b.grades.is_empty() || b.grades.iter().any(|g| *g > 13) {
@@ -257,8 +279,42 @@ impl Problem {
                         "must list grades 0 (kindergarten) to 13",
                     ));
                 }
-                if b.students == 0 {
-                    return Err(err(format!("{at}.students"), "must be at least 1"));
+                if b.students == 0 || b.students > MAX_BAND_STUDENTS {
+                    return Err(err(
+                        format!("{at}.students"),
+                        format!("must be 1 to {MAX_BAND_STUDENTS}"),
+                    ));
+                }
+                if b.name.trim().is_empty() || !band_names.insert(b.name.as_str()) {
+                    return Err(err(
+                        format!("{at}.name"),
+                        "each band needs its own, non-empty name",
+                    ));
+                }
+                for t in &b.team_names {
+                    if t.trim().is_empty() || !team_names.insert(t.as_str()) {
+                        return Err(err(
+                            format!("{at}.team_names"),
+                            format!("{t:?}: team names must be non-empty and used once"),
+                        ));
+                    }
+                }
+                if !b.subjects.is_empty() {
+                    check_subjects(&b.subjects).map_err(|problem| InputError {
+                        path: format!("{at}.subjects"),
+                        problem,
+                    })?;
+                }
+                // The most teams the designer may try for this band.
+                teams += u64::from(b.students.div_ceil(self.policy.roster[0].max(1)));
+                if teams > MAX_TEAMS {
+                    return Err(err(
+                        format!("{at}.students"),
+                        format!(
+                            "with policy.roster starting at {}, the school's bands could need more than {MAX_TEAMS} teams",
+                            self.policy.roster[0]
+                        ),
+                    ));
                 }
                 for (need, n) in &b.needs {
                     if *n > b.students {
@@ -286,6 +342,9 @@ impl Problem {
                 if e.role == RoleType::Volunteer && e.fte > 0.0 {
                     return Err(err(format!("{at}.fte"), "must be 0 for a volunteer"));
                 }
+                if e.years > 80 {
+                    return Err(err(format!("{at}.years"), "must be at most 80"));
+                }
                 if e.minutes_per_week.is_some_and(|m| m > 3000) {
                     return Err(err(
                         format!("{at}.minutes_per_week"),
@@ -303,6 +362,15 @@ impl Problem {
                 }
             }
         }
+        // Per-subject responsibility codes (`lead_planner_ela`) must not equal another code.
+        let mut subjects: BTreeSet<&str> =
+            self.policy.subjects.iter().map(String::as_str).collect();
+        for s in &self.schools {
+            for b in &s.bands {
+                subjects.extend(b.subjects.iter().map(String::as_str));
+            }
+        }
+        check_generated_codes(&self.catalog, &subjects)?;
         Ok(())
     }
 
@@ -312,6 +380,42 @@ impl Problem {
             .enumerate()
             .find_map(|(si, s)| s.educators.iter().find(|e| e.id == id).map(|e| (si, e)))
     }
+}
+
+/// The most educators per school.
+pub const MAX_EDUCATORS: usize = 5_000;
+/// The most students in one band.
+pub const MAX_BAND_STUDENTS: u32 = 200_000;
+/// The most core teams a school's bands may need.
+pub const MAX_TEAMS: u64 = 2_000;
+
+/// Refuses a catalog where a per-subject code (`lead_planner_ela`) equals another
+/// responsibility's code.
+pub(crate) fn check_generated_codes(
+    catalog: &Catalog,
+    subjects: &BTreeSet<&str>,
+) -> Result<(), InputError> {
+    let plain: BTreeSet<&str> = catalog
+        .responsibilities
+        .iter()
+        .filter(|r| r.per_subject_content.is_none())
+        .map(|r| r.code.as_str())
+        .collect();
+    let mut generated = BTreeSet::new();
+    for (i, r) in catalog.responsibilities.iter().enumerate() {
+        if r.per_subject_content.is_some() {
+            for s in subjects {
+                let code = format!("{}_{s}", r.code);
+                if plain.contains(code.as_str()) || !generated.insert(code.clone()) {
+                    return Err(err(
+                        format!("catalog.responsibilities[{i}].code"),
+                        format!("{code:?} (for subject {s}) is also another responsibility's code"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The core subjects of a band: its own list, or the policy's.

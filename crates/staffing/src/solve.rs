@@ -51,6 +51,8 @@ pub(crate) struct Evaluator<'m, 'a> {
     pub m: &'m Model<'a>,
     cache: HashMap<(u16, Vec<u16>), TeamEval>,
     pub total_pairs: u32,
+    /// Inner assignments the node limit cut short (then "exact" is not claimed).
+    pub truncated: std::cell::Cell<u64>,
 }
 
 impl<'m, 'a> Evaluator<'m, 'a> {
@@ -66,6 +68,7 @@ impl<'m, 'a> Evaluator<'m, 'a> {
             m,
             cache: HashMap::new(),
             total_pairs,
+            truncated: std::cell::Cell::new(0),
         }
     }
 
@@ -75,7 +78,10 @@ impl<'m, 'a> Evaluator<'m, 'a> {
         if let Some(v) = self.cache.get(&(t as u16, key.clone())) {
             return v.clone();
         }
-        let v = self.team_uncached(t, members);
+        // Evaluated on the sorted membership, so the cached answer never depends on the order
+        // the search happened to keep the members in.
+        let sorted: Vec<usize> = key.iter().map(|&e| usize::from(e)).collect();
+        let v = self.team_uncached(t, &sorted);
         if self.cache.len() > 400_000 {
             self.cache.clear();
         }
@@ -97,10 +103,15 @@ impl<'m, 'a> Evaluator<'m, 'a> {
             hard += 1;
         }
         if let Some(max) = pol.max_students_per_professional {
-            if spec.roster > max * pros {
+            if u64::from(spec.roster) > u64::from(max) * u64::from(pros) {
                 hard += 1;
             }
         }
+        // A seat that takes more minutes than the person has.
+        hard += members
+            .iter()
+            .filter(|&&e| m.cap[e] < m.core_min[e])
+            .count() as u32;
         let inner = self.inner(t, members);
         hard += inner.unfilled;
         let mut soft = inner.soft;
@@ -201,6 +212,9 @@ impl<'m, 'a> Evaluator<'m, 'a> {
             suffix,
         };
         s.dfs(0, 0);
+        if s.nodes > NODE_LIMIT {
+            self.truncated.set(self.truncated.get() + 1);
+        }
         let unfilled = s.best.iter().filter(|p| p.is_none()).count() as u32;
         let hard_part = i64::from(unfilled) * HARD;
         Inner {
@@ -315,6 +329,75 @@ impl Search<'_, '_, '_> {
     }
 }
 
+/// A maximum flow (Dinic) on adjacency lists: `add` edges, then `run` from source to sink.
+struct Flow {
+    /// Per edge: (to, capacity left); edge `i ^ 1` is its reverse.
+    edges: Vec<(usize, i64)>,
+    out: Vec<Vec<usize>>,
+}
+
+impl Flow {
+    fn new(nodes: usize) -> Self {
+        Self {
+            edges: Vec::new(),
+            out: vec![Vec::new(); nodes],
+        }
+    }
+    /// Adds an edge and returns its index (the flow on it is its reverse's capacity).
+    fn add(&mut self, from: usize, to: usize, cap: i64) -> usize {
+        let i = self.edges.len();
+        self.edges.push((to, cap));
+        self.edges.push((from, 0));
+        self.out[from].push(i);
+        self.out[to].push(i + 1);
+        i
+    }
+    fn flow_on(&self, edge: usize) -> i64 {
+        self.edges[edge ^ 1].1
+    }
+    fn run(&mut self, source: usize, sink: usize) {
+        let n = self.out.len();
+        loop {
+            let mut level = vec![usize::MAX; n];
+            level[source] = 0;
+            let mut queue = std::collections::VecDeque::from([source]);
+            while let Some(u) = queue.pop_front() {
+                for &e in &self.out[u] {
+                    let (v, c) = self.edges[e];
+                    if c > 0 && level[v] == usize::MAX {
+                        level[v] = level[u] + 1;
+                        queue.push_back(v);
+                    }
+                }
+            }
+            if level[sink] == usize::MAX {
+                return;
+            }
+            let mut next = vec![0usize; n];
+            while self.push(source, sink, i64::MAX, &level, &mut next) > 0 {}
+        }
+    }
+    fn push(&mut self, u: usize, sink: usize, f: i64, level: &[usize], next: &mut [usize]) -> i64 {
+        if u == sink {
+            return f;
+        }
+        while next[u] < self.out[u].len() {
+            let e = self.out[u][next[u]];
+            let (v, c) = self.edges[e];
+            if c > 0 && level[v] == level[u] + 1 {
+                let got = self.push(v, sink, f.min(c), level, next);
+                if got > 0 {
+                    self.edges[e].1 -= got;
+                    self.edges[e ^ 1].1 += got;
+                    return got;
+                }
+            }
+            next[u] += 1;
+        }
+        0
+    }
+}
+
 /// Allocates the extended team's service minutes: a maximum flow from providers (their
 /// capacity) to services (their demand), then each service's minutes to teams, smallest
 /// demand first so the most teams are fully served.
@@ -327,57 +410,36 @@ pub(crate) fn services(m: &Model, ext_members: &[usize]) -> Services {
         .collect();
     let np = providers.len();
     // Nodes: 0 source, 1..=np providers, then services, then sink.
-    let n = np + ns + 2;
-    let sink = n - 1;
-    let mut cap = vec![vec![0i64; n]; n];
+    let sink = np + ns + 1;
+    let mut flow = Flow::new(np + ns + 2);
+    let mut arcs = Vec::new();
     for (i, &e) in providers.iter().enumerate() {
-        cap[0][1 + i] = i64::from(m.cap[e]);
+        flow.add(0, 1 + i, i64::from(m.cap[e]));
         for (si, s) in m.services.iter().enumerate() {
             if s.qualified.contains(&e) {
-                cap[1 + i][1 + np + si] = i64::MAX / 4;
+                arcs.push((i, si, flow.add(1 + i, 1 + np + si, i64::MAX / 4)));
             }
         }
     }
     for (si, s) in m.services.iter().enumerate() {
-        cap[1 + np + si][sink] = s.demand.iter().map(|&d| i64::from(d)).sum();
+        flow.add(
+            1 + np + si,
+            sink,
+            s.demand.iter().map(|&d| i64::from(d)).sum(),
+        );
     }
-    let orig = cap.clone();
-    // Edmonds–Karp.
-    loop {
-        let mut prev = vec![usize::MAX; n];
-        prev[0] = 0;
-        let mut queue = std::collections::VecDeque::from([0usize]);
-        while let Some(u) = queue.pop_front() {
-            for v in 0..n {
-                if prev[v] == usize::MAX && cap[u][v] > 0 {
-                    prev[v] = u;
-                    queue.push_back(v);
-                }
-            }
-        }
-        if prev[sink] == usize::MAX {
-            break;
-        }
-        let mut f = i64::MAX;
-        let mut v = sink;
-        while v != 0 {
-            f = f.min(cap[prev[v]][v]);
-            v = prev[v];
-        }
-        let mut v = sink;
-        while v != 0 {
-            cap[prev[v]][v] -= f;
-            cap[v][prev[v]] += f;
-            v = prev[v];
-        }
-    }
+    flow.run(0, sink);
     let mut out = Services::default();
     for (si, s) in m.services.iter().enumerate() {
         // Minutes each provider gives this service.
-        let mut give: Vec<(usize, u32)> = (0..np)
-            .map(|i| {
-                let f = orig[1 + i][1 + np + si] - cap[1 + i][1 + np + si];
-                (providers[i], f.max(0) as u32)
+        let mut give: Vec<(usize, u32)> = arcs
+            .iter()
+            .filter(|a| a.1 == si)
+            .map(|&(i, _, e)| {
+                (
+                    providers[i],
+                    flow.flow_on(e).clamp(0, i64::from(u32::MAX)) as u32,
+                )
             })
             .filter(|g| g.1 > 0)
             .collect();

@@ -65,7 +65,13 @@ fn build(students: u32, sped: u32, reading: u32, people: Vec<Drawn>) -> Problem 
                 name: format!("Educator {i}"),
                 role,
                 fte,
-                minutes_per_week: (role == RoleType::Volunteer).then_some(120),
+                // Volunteers give two hours; every seventh year-count has less time than a core
+                // seat takes (the designer must count that as the validator does).
+                minutes_per_week: if role == RoleType::Volunteer {
+                    Some(120)
+                } else {
+                    (years % 7 == 3).then_some(600)
+                },
                 years,
                 competencies: CODES
                     .iter()

@@ -354,6 +354,21 @@ fn unreadiness_becomes_a_hiring_profile() {
         .iter()
         .find(|h| h.title.contains("Special education"));
     assert!(sped.is_none_or(|s| s.cheaper.is_none()));
+    // English learners who mostly share a home language: the profile asks for it.
+    let mut p = problem();
+    p.catalog = Catalog::default_catalog();
+    let band = &mut p.schools[0].bands[0];
+    band.needs.insert("english_learner".into(), 20);
+    band.languages = BTreeMap::from([("Spanish".to_string(), 14), ("Somali".to_string(), 6)]);
+    let (_, report) = design(&p, &Options::default(), &|_, _| {}).expect("valid input");
+    let ell = report
+        .hiring
+        .iter()
+        .find(|h| h.title.contains("English-learner"))
+        .expect("an English-learner post");
+    assert!(ell.title.ends_with(", speaks Spanish"), "{}", ell.title);
+    let wanted = "speaks Spanish (14 of 20 English learners)".to_string();
+    assert!(ell.requirements.contains(&wanted), "{:?}", ell.requirements);
     // Ranked by students reached.
     let unmet: Vec<u32> = report
         .hiring
@@ -362,4 +377,59 @@ fn unreadiness_becomes_a_hiring_profile() {
         .map(|h| h.students_reached)
         .collect();
     assert!(unmet.windows(2).all(|w| w[0] >= w[1]), "{unmet:?}");
+}
+
+/// One hand-made fault in a problem.
+type Change = Box<dyn Fn(&mut Problem)>;
+
+#[test]
+fn bad_inputs_are_refused_with_their_field() {
+    let cases: Vec<(&str, Change)> = vec![
+        (
+            "schools[0].bands[0].students",
+            Box::new(|p| {
+                p.policy.roster = [1, 1];
+                p.schools[0].bands[0].students = 199_999;
+            }),
+        ),
+        (
+            "policy.subjects",
+            Box::new(|p| p.policy.subjects = vec!["ela".into(), "ela".into()]),
+        ),
+        (
+            "policy.minutes_per_fte",
+            Box::new(|p| p.policy.minutes_per_fte = 5_000_000),
+        ),
+        (
+            "policy.max_students_per_professional",
+            Box::new(|p| p.policy.max_students_per_professional = Some(u32::MAX)),
+        ),
+        (
+            "schools[0].educators[1].fte",
+            Box::new(|p| p.schools[0].educators[1].fte = f64::NAN),
+        ),
+        (
+            "catalog.responsibilities[1].code",
+            Box::new(|p| {
+                let mut clash = p.catalog.responsibilities[0].clone();
+                clash.code = "lead_planner_ela".into();
+                p.catalog.responsibilities.push(clash);
+            }),
+        ),
+        (
+            "budget.certified.steps",
+            Box::new(|p| {
+                let mut b = BudgetModel::default();
+                b.certified.steps[0][0] = i64::MAX;
+                p.budget = Some(b);
+            }),
+        ),
+    ];
+    for (field, change) in cases {
+        let mut p = problem();
+        change(&mut p);
+        let e = p.validate().expect_err(field);
+        assert!(e.path.starts_with(field), "{field}: {e}");
+        assert!(design(&p, &Options::default(), &|_, _| {}).is_err());
+    }
 }

@@ -258,11 +258,8 @@ impl Store {
                 what: "school",
                 id: school.0,
             })?;
-        sqlx::query("DELETE FROM staffing_settings WHERE district_id = $1")
-            .bind(district)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO staffing_settings (district_id, settings, updated_at, updated_by) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO staffing_settings (district_id, settings, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (district_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
             .bind(district)
             .bind(settings)
             .bind(now_ms())
@@ -310,12 +307,15 @@ impl Store {
     }
 
     pub async fn update_staffing_plan(&self, id: i64, plan: &str) -> Result<()> {
-        sqlx::query("UPDATE staffing_plans SET plan = $1, updated_at = $2 WHERE id = $3")
-            .bind(plan)
-            .bind(now_ms())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        // An edited plan is a draft again until it is saved as teams.
+        sqlx::query(
+            "UPDATE staffing_plans SET plan = $1, updated_at = $2, saved_at = NULL WHERE id = $3",
+        )
+        .bind(plan)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -367,6 +367,16 @@ impl Store {
                 )))
             })
         };
+        let mut names = BTreeSet::new();
+        for t in core {
+            if !names.insert(t.name.as_str()) {
+                return Err(RuleViolation::Invalid(format!(
+                    "two planned teams are named {:?}",
+                    t.name
+                ))
+                .into());
+            }
+        }
         let mut planned = BTreeSet::new();
         for t in core {
             for (m, _) in &t.members {
@@ -396,8 +406,13 @@ impl Store {
                 extended_team = Some(id);
             }
         }
-        // Planned educators leave every team of the term; then each planned team is filled.
-        for id in &planned {
+        // Everyone the plan places (on a core team or the extended team) leaves every team of
+        // the term; then each planned team is filled.
+        let mut placed = planned.clone();
+        for m in extended {
+            placed.insert(lookup(m)?.0);
+        }
+        for id in &placed {
             sqlx::query("DELETE FROM team_members WHERE educator_id = $1 AND team_id IN (SELECT id FROM teams WHERE school_id = $2 AND term_id = $3)")
                 .bind(id)
                 .bind(school.0)
