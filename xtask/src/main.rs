@@ -30,9 +30,18 @@ fn main() -> Result<()> {
         Some("bench-demo") => bench_demo(&args[1..]),
         Some("bench-fet") => bench_fet(&args[1..]),
         Some("bench-staffing") => bench_staffing(&args[1..]),
+        Some("bench-grouping") => run(Command::new("cargo").args([
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "ensemble-grouping",
+            "--example",
+            "bench",
+        ])),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools"
+                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools\n  bench-grouping                regroup 100,000 students in 1,000 teams (median of 5, against the construction alone); heuristic vs exact on small blocks"
             );
             Ok(())
         }

@@ -57,6 +57,23 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
 /// The seed of the demo school behind `serve --demo`.
 pub const DEMO_SEED: u64 = 2026;
 
+/// Writes the demo's weeks of formative data and students' choices.
+pub async fn import_formative(
+    store: &Store,
+    ds: &ensemble_domain::dataset::Dataset,
+) -> anyhow::Result<()> {
+    let f = ensemble_demo::formative(ds, DEMO_SEED);
+    store
+        .import_results("demo formative data", &f.results)
+        .await
+        .context("writing the demo's formative data")?;
+    store
+        .import_choices(&f.choices)
+        .await
+        .context("writing the demo students' choices")?;
+    Ok(())
+}
+
 /// Writes the demo school into an empty database and prints its accounts.
 pub async fn ensure_demo_school(store: &Store) -> anyhow::Result<()> {
     let (ds, logins) = ensemble_demo::demo_school(DEMO_SEED);
@@ -68,6 +85,7 @@ pub async fn ensure_demo_school(store: &Store) -> anyhow::Result<()> {
             .import(&ds, Some(&hash), &|_, _, _| {})
             .await
             .context("writing the demo school")?;
+        import_formative(store, &ds).await?;
         println!(
             "Wrote the demo school: {} ({} students, {} educators).",
             ds.schools[0].name,

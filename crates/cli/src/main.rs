@@ -2,6 +2,7 @@
 //! A thin edge: parsing arguments and reporting errors; the work is in the library crates.
 
 mod demo;
+mod grouping;
 mod serve;
 mod staffing;
 mod timetable;
@@ -34,6 +35,10 @@ enum Command {
     Timetable(timetable::TimetableArgs),
     /// Design core and extended teams with just-right roles; check plans; cost them (JSON files).
     Staffing(staffing::StaffingArgs),
+    /// Group and regroup a team's students from formative data; check groupings (JSON files).
+    Grouping(grouping::GroupingArgs),
+    /// Import data into the database (formative assessment results).
+    Import(grouping::ImportArgs),
 }
 
 /// Where the data lives.
@@ -75,6 +80,21 @@ impl DbArgs {
     }
 }
 
+/// Reads a JSON file, naming the file, line and column of any error.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> anyhow::Result<T> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: line {}, column {}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
 /// A database URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -102,6 +122,7 @@ fn main() -> std::process::ExitCode {
     let command = match cli.command {
         Command::Timetable(a) => return timetable::run(a),
         Command::Staffing(a) => return staffing::run(a),
+        Command::Grouping(a) => return grouping::run(a),
         other => other,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -120,7 +141,8 @@ fn main() -> std::process::ExitCode {
             Command::Demo(a) => demo::run(a).await,
             Command::Token(a) => token::run(a).await,
             Command::User(a) => user::run(a).await,
-            Command::Timetable(_) | Command::Staffing(_) => Ok(()),
+            Command::Import(a) => grouping::import(a).await,
+            Command::Timetable(_) | Command::Staffing(_) | Command::Grouping(_) => Ok(()),
         }
     });
     match result {

@@ -4,13 +4,13 @@
 //! Exit status: 0 done (for `check`: no hard violation), 1 `check` found violations, 2 bad
 //! input.
 
+use crate::read_json;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use ensemble_staffing::budget::money;
 use ensemble_staffing::check::Verdict;
 use ensemble_staffing::{self as staffing, BudgetModel, Options, Plan, Problem};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::de::DeserializeOwned;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -102,20 +102,6 @@ struct DemoInputArgs {
     /// Educators on no team yet, per school of the generated district.
     #[arg(long, default_value_t = 0)]
     candidates: usize,
-}
-
-/// Reads a JSON file, with the file, line and column of any error.
-fn read_json<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: line {}, column {}: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })
 }
 
 fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {

@@ -1,8 +1,8 @@
 //! `ensemble staffing design|check|budget` end to end: the worked examples, exit statuses, a
 //! hand-broken plan, and errors that name the field or line.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
+use common::{ensemble, path};
 
 const SMALL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -16,22 +16,6 @@ const BUDGET: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/staffing/budget.json"
 );
-
-fn ensemble(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ensemble"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 #[test]
 fn worked_examples_design_check_and_budget() {

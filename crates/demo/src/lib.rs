@@ -1211,3 +1211,78 @@ mod tests {
         assert_eq!(ds.students.len(), 4_000);
     }
 }
+
+/// Skills the demo's formative assessments cover: (code, label).
+pub const SKILLS: [(&str, &str); 3] = [
+    ("math.fractions", "Fractions"),
+    ("ela.main_idea", "Main idea"),
+    ("science.ecosystems", "Ecosystems"),
+];
+
+/// Activities students choose among for interest groups: (code, label).
+pub const OPTIONS: [(&str, &str); 5] = [
+    ("robotics", "Robotics"),
+    ("art_studio", "Art studio"),
+    ("debate", "Debate"),
+    ("garden", "School garden"),
+    ("music", "Music lab"),
+];
+
+/// Weeks of formative data the demo comes with.
+pub const WEEKS: usize = 6;
+
+/// Formative data for a generated dataset: weekly results on [`SKILLS`] and ranked choices.
+#[derive(Clone, Debug, Default)]
+pub struct Formative {
+    /// (student sourcedId, skill, date, mastery 0–100, source).
+    pub results: Vec<(String, String, String, u32, String)>,
+    /// (student sourcedId, options first choice first).
+    pub choices: Vec<(String, Vec<String>)>,
+}
+
+/// Several weeks of results for every student (each with a starting level, weekly growth and
+/// noise; students with an IEP start lower on average) and three ranked choices each. Its own
+/// generator, so the rest of the demo stays as it was.
+pub fn formative(ds: &Dataset, seed: u64) -> Formative {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xF0F0_5EED);
+    let mut out = Formative::default();
+    let dates: Vec<String> = (0..WEEKS)
+        .map(|w| {
+            let day = 7 + 7 * w; // Mondays from 7 September
+            if day <= 30 {
+                format!("2026-09-{day:02}")
+            } else {
+                format!("2026-10-{:02}", day - 30)
+            }
+        })
+        .collect();
+    let sources = ["Exit ticket", "Quiz", "Observation", "Performance task"];
+    for st in &ds.students {
+        let id = st.sourced_id.as_str().to_owned();
+        for (skill, _) in SKILLS {
+            let start: i64 = rng.gen_range(25..85) - if st.needs.iep { 15 } else { 0 };
+            let growth: i64 = rng.gen_range(0..5);
+            for (w, date) in dates.iter().enumerate() {
+                let noise: i64 = rng.gen_range(-6..=6);
+                let m = (start + growth * w as i64 + noise).clamp(0, 100) as u32;
+                let source = sources[(w + skill.len()) % sources.len()];
+                out.results
+                    .push((id.clone(), skill.into(), date.clone(), m, source.into()));
+            }
+        }
+        let mut picks: Vec<&str> = OPTIONS.iter().map(|o| o.0).collect();
+        picks.shuffle(&mut rng);
+        // A student interested in robotics or art ranks it first.
+        if let Some(pos) = picks.iter().position(|o| {
+            st.profile.interests.iter().any(|i| {
+                i.contains("robot") && *o == "robotics" || i.contains("art") && *o == "art_studio"
+            })
+        }) {
+            let first = picks.remove(pos);
+            picks.insert(0, first);
+        }
+        out.choices
+            .push((id, picks.iter().take(3).map(|s| (*s).to_owned()).collect()));
+    }
+    out
+}

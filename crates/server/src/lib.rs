@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod error;
 pub mod gate;
+mod grouping;
 mod pages;
 mod staffing;
 

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::staffing::router())
+        .merge(crate::grouping::router())
 }
 
 pub(crate) type PageResult = Result<Response, PageError>;

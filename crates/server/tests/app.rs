@@ -23,6 +23,12 @@ impl App {
             .import(&ds, Some(&hash), &|_, _, _| {})
             .await
             .expect("demo");
+        let f = ensemble_demo::formative(&ds, 11);
+        store
+            .import_results("demo formative data", &f.results)
+            .await
+            .expect("formative data");
+        store.import_choices(&f.choices).await.expect("choices");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -941,6 +947,179 @@ async fn a_district_leader_sets_the_staffing_policy_that_plans_use() {
             teams.iter().all(|t| (60..=100).contains(&t.roster)),
             "rosters follow the district's policy"
         );
+    })
+    .await;
+}
+
+/// The grouping board: team members and leaders only (an extended-team member and another
+/// team's member are refused); reads are audited; a hand move into a full group is warned; a
+/// published grouping is never changed; an assessment file with a bad student imports nothing.
+#[tokio::test]
+async fn the_grouping_board_is_for_the_team_and_its_changes_are_checked() {
+    each_backend(|b| async move {
+        let app = App::spawn(b).await;
+        let member = app.token("Core-team member").await;
+        let (_, me) = app.get("/api/v1/me", &member).await;
+        let team = me["core_team_ids"][0].as_i64().expect("a core team");
+        let url = format!("{}/teams/{team}/grouping", app.base);
+        for role in [
+            "Core-team member, other team",
+            "Extended team: paraeducator",
+        ] {
+            let c = app.browser(&app.email(role)).await;
+            let r = c.get(&url).send().await.expect("get");
+            assert!(
+                r.status() == StatusCode::FORBIDDEN || r.status() == StatusCode::NOT_FOUND,
+                "{role}: {}",
+                r.status()
+            );
+        }
+        let c = app.browser(&app.email("Core-team member")).await;
+        let html = page_text(&c, &url).await;
+        assert!(
+            html.contains("math.fractions"),
+            "the formative data's skills are offered"
+        );
+        let csrf = csrf_of(&html);
+        let r = c
+            .post(&url)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("block", "Tuesday block 2"),
+                ("focus", "math.fractions"),
+                ("strategy", "need"),
+            ])
+            .send()
+            .await
+            .expect("propose");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b:?}");
+        let location = r.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        let gid: i64 = location
+            .rsplit('=')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("id");
+        let audit = app.store.audit_log(None, None, 100).await.expect("audit");
+        assert!(audit
+            .iter()
+            .any(|a| a.action == "assessments.read" && a.outcome == "allowed"));
+        // The engine's grouping passes its own checker as stored.
+        let row = app
+            .store
+            .grouping(gid)
+            .await
+            .expect("read")
+            .expect("grouping");
+        let input: ensemble_grouping::Input = serde_json::from_str(&row.input).expect("input");
+        let g: ensemble_grouping::Grouping = serde_json::from_str(&row.grouping).expect("grouping");
+        assert!(ensemble_grouping::check(&input, &g).is_valid());
+        // Everyone into the first group: the page warns.
+        let first = g.groups[0].name.clone();
+        for s in g.groups.iter().skip(1).flat_map(|x| x.students.clone()) {
+            let r = c
+                .post(format!("{url}/{gid}/move"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("student", s.as_str()),
+                    ("to", first.as_str()),
+                ])
+                .send()
+                .await
+                .expect("move");
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+        let html = page_text(&c, format!("{url}?g={gid}")).await;
+        assert!(
+            html.contains("Group too large") || html.contains("Over the space"),
+            "the checker warns"
+        );
+        // Published: further moves are refused and the grouping stays as published.
+        let r = c
+            .post(format!("{url}/{gid}/publish"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("publish");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let before = app
+            .store
+            .grouping(gid)
+            .await
+            .expect("read")
+            .expect("grouping")
+            .grouping;
+        let r = c
+            .post(format!("{url}/{gid}/move"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("student", g.groups[0].students[0].as_str()),
+                ("to", g.groups[1].name.as_str()),
+            ])
+            .send()
+            .await
+            .expect("move");
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(
+            app.store
+                .grouping(gid)
+                .await
+                .expect("read")
+                .expect("grouping")
+                .grouping,
+            before
+        );
+        // An import with an unknown student imports nothing.
+        let count = |team: i64| {
+            let store = app.store.clone();
+            async move {
+                store
+                    .team_assessments(ensemble_domain::TeamId(team))
+                    .await
+                    .expect("read")
+                    .values()
+                    .flat_map(|m| m.values())
+                    .map(Vec::len)
+                    .sum::<usize>()
+            }
+        };
+        let n_before = count(team).await;
+        let student = input.students[0].id.clone();
+        let rows = vec![
+            ensemble_store::NewAssessment {
+                line: 2,
+                student,
+                skill: "math.fractions".into(),
+                date: "2026-11-02".into(),
+                mastery: 80,
+                score_hundredths: Some(8000),
+                mastery_level: None,
+                source: "quiz".into(),
+            },
+            ensemble_store::NewAssessment {
+                line: 3,
+                student: "nobody".into(),
+                skill: "math.fractions".into(),
+                date: "2026-11-02".into(),
+                mastery: 80,
+                score_hundredths: Some(8000),
+                mastery_level: None,
+                source: "quiz".into(),
+            },
+        ];
+        let e = app
+            .store
+            .import_assessments("week9.csv", &rows)
+            .await
+            .expect_err("unknown student");
+        assert!(
+            e.to_string()
+                .contains("week9.csv, line 3, field student_id"),
+            "{e}"
+        );
+        assert_eq!(count(team).await, n_before, "nothing was imported");
     })
     .await;
 }

@@ -8,6 +8,7 @@
 
 mod audit;
 pub mod auth;
+mod grouping;
 mod import;
 mod school;
 mod staffing;
@@ -16,6 +17,7 @@ mod teams;
 pub mod testing;
 
 pub use audit::{AuditEntry, AuditOutcome, AuditRow};
+pub use grouping::{GroupingRow, History, NewAssessment};
 pub use import::ImportProgress;
 pub use school::{
     BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SlotUse, SpaceRow, TeamDetail,
