@@ -81,6 +81,7 @@ test('a team proposes groups, overfills one and is warned, publishes, and a memb
   const card = published.locator('section.group-card', { has: mpage.locator(`li[data-student="${moved}"]`) });
   assert.match(await card.locator('h3').textContent(), new RegExp(target.name.split(' (')[0]));
   assert.ok(await mpage.locator('#history tbody tr').count() > 10, 'each student has a group history');
+  assert.ok(await mpage.locator('#cycles-chart rect').count() >= 2, 'the chart shows the published cycle\'s groups');
   await mpage.screenshot({ path: join(SHOTS, 'grouping-member.png'), fullPage: false });
   await other.close();
 });

@@ -335,6 +335,20 @@ struct HistoryRow {
     cells: Vec<String>,
 }
 
+/// One published cycle in the chart: a stacked bar of its groups' sizes.
+struct CycleBar {
+    x: u32,
+    label: String,
+    segments: Vec<Segment>,
+}
+
+struct Segment {
+    y: u32,
+    h: u32,
+    colour: usize,
+    title: String,
+}
+
 #[derive(Template)]
 #[template(path = "grouping.html")]
 struct BoardPage {
@@ -354,6 +368,7 @@ struct BoardPage {
     published_label: String,
     history_heads: Vec<String>,
     history: Vec<HistoryRow>,
+    cycle_bars: Vec<CycleBar>,
 }
 
 fn views(input: &Input, g: &Grouping) -> Vec<GroupView> {
@@ -441,6 +456,7 @@ async fn board(
         published_label: String::new(),
         history_heads: Vec::new(),
         history: Vec::new(),
+        cycle_bars: Vec::new(),
     };
     if let Some(gid) = q.g {
         let row = st
@@ -491,6 +507,36 @@ async fn board(
         .iter()
         .rev()
         .filter_map(|r| parse(r).ok())
+        .collect();
+    // Stacked bars: each cycle's groups, bottom to top in the grouping's order, 2 px a student.
+    page.cycle_bars = cycles
+        .iter()
+        .zip(published.iter().rev())
+        .enumerate()
+        .map(|(k, ((input, g), row))| {
+            let mut y = 240u32;
+            let segments = g
+                .groups
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| !x.students.is_empty())
+                .map(|(i, x)| {
+                    let h = (2 * x.students.len() as u32).min(y);
+                    y -= h;
+                    Segment {
+                        y,
+                        h,
+                        colour: i % 8,
+                        title: format!("{}: {} students", x.name, x.students.len()),
+                    }
+                })
+                .collect();
+            CycleBar {
+                x: 10 + 90 * k as u32,
+                label: format!("{} · {}", row.focus, input.strategy.label()),
+                segments,
+            }
+        })
         .collect();
     page.history_heads = published
         .iter()

@@ -576,6 +576,8 @@ struct StudentPage {
     can_edit: bool,
     interests: String,
     strengths: String,
+    /// Ranked choices among the team's offered activities, comma-separated.
+    choices: String,
     flash: Option<String>,
     error: Option<String>,
 }
@@ -597,6 +599,7 @@ fn student_page(
         s,
         interests,
         strengths,
+        choices: String::new(),
         flash,
         error,
     }
@@ -611,7 +614,12 @@ async fn student(
     let s = Gate::new(&st.store, &v.principal)
         .student(StudentId(id))
         .await?;
-    render(&student_page(&v, s, q.msg.filter(|m| m.len() < 300), None))
+    let sees_profile = s.access.sees_profile();
+    let mut page = student_page(&v, s, q.msg.filter(|m| m.len() < 300), None);
+    if sees_profile {
+        page.choices = st.store.choices_of(StudentId(id)).await?.join(", ");
+    }
+    render(&page)
 }
 
 #[derive(Deserialize)]
@@ -619,6 +627,8 @@ struct ProfileForm {
     csrf: String,
     interests: String,
     strengths: String,
+    #[serde(default)]
+    choices: String,
 }
 
 async fn student_profile(
@@ -635,9 +645,19 @@ async fn student_profile(
             strengths: StudentProfile::parse_list("strengths", &f.strengths)?,
         })
     });
+    let choices = f
+        .choices
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| ensemble_domain::educator::parse_code("choices", c))
+        .collect::<Result<Vec<String>, _>>();
+    let parsed = parsed.and_then(|p| choices.map(|c| (p, c)));
     match parsed {
-        Ok(profile) => {
+        Ok((profile, choices)) => {
+            // The gate checks (and audits) the change first; the choices follow it.
             gate.update_profile(StudentId(id), &profile).await?;
+            st.store.set_choices(StudentId(id), &choices).await?;
             Ok(Redirect::to(&format!("/students/{id}?msg=Profile+saved")).into_response())
         }
         Err(e) => {
@@ -646,6 +666,7 @@ async fn student_profile(
             let mut page = student_page(&v, s, None, Some(format!("Nothing was saved: {e}")));
             page.interests = f.interests;
             page.strengths = f.strengths;
+            page.choices = f.choices;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
     }

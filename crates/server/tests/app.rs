@@ -1071,6 +1071,46 @@ async fn the_grouping_board_is_for_the_team_and_its_changes_are_checked() {
                 .grouping,
             before
         );
+        // A member records a student's ranked choices on the profile form; a bad code saves
+        // nothing.
+        let school = app.store.schools().await.expect("schools")[0].id;
+        let sid = app
+            .store
+            .student_id_by_sourced(school, &input.students[0].id)
+            .await
+            .expect("read")
+            .expect("student");
+        let profile = format!("{}/students/{}/profile", app.base, sid.0);
+        let form = |choices: &'static str| {
+            [
+                ("csrf", csrf.clone()),
+                ("interests", "robots".to_owned()),
+                ("strengths", "curiosity".to_owned()),
+                ("choices", choices.to_owned()),
+            ]
+        };
+        let r = c
+            .post(&profile)
+            .form(&form("debate, robotics"))
+            .send()
+            .await
+            .expect("save");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.store.choices_of(sid).await.expect("read"),
+            vec!["debate", "robotics"]
+        );
+        let r = c
+            .post(&profile)
+            .form(&form("Bad Choice!"))
+            .send()
+            .await
+            .expect("save");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.store.choices_of(sid).await.expect("read"),
+            vec!["debate", "robotics"]
+        );
         // An import with an unknown student imports nothing.
         let count = |team: i64| {
             let store = app.store.clone();

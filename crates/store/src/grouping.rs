@@ -199,6 +199,17 @@ impl Store {
         Ok(())
     }
 
+    /// A student's ranked choices, first choice first. The caller has checked the reader may
+    /// see the student's profile.
+    pub async fn choices_of(&self, student: StudentId) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT option_code FROM student_choices WHERE student_id = $1 ORDER BY choice_rank, option_code",
+        )
+        .bind(student.0)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Replaces a student's ranked choices.
     pub async fn set_choices(&self, student: StudentId, options: &[String]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
