@@ -52,6 +52,20 @@ fn solve_check_and_a_hand_broken_grouping() {
     let (code, text, _) = ensemble(&["grouping", "check", NEED, path(&broken)]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("Required service missing"), "{text}");
+    // Hand-set options: every group claims the most popular option. The checker holds each
+    // group to the option its educator runs.
+    let interest_out = dir.path().join("interest.json");
+    let (code, _, err) = ensemble(&["grouping", "solve", INTEREST, "--out", path(&interest_out)]);
+    assert_eq!(code, 0, "{err}");
+    let mut g: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&interest_out).expect("read")).expect("json");
+    for x in g["groups"].as_array_mut().expect("groups") {
+        x["option"] = "robotics".into();
+    }
+    std::fs::write(&interest_out, g.to_string()).expect("write");
+    let (code, text, _) = ensemble(&["grouping", "check", INTEREST, path(&interest_out)]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("says it runs \"robotics\""), "{text}");
     // Bad input names the field.
     let mut input: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(NEED).expect("read")).expect("json");
@@ -62,6 +76,15 @@ fn solve_check_and_a_hand_broken_grouping() {
     assert_eq!(code, 2);
     assert!(
         err.contains("students[4].mastery: must be 0 to 100"),
+        "{err}"
+    );
+    input["students"][4]["mastery"] = 40.into();
+    input["students"][5]["lowest_cycles"] = 4_294_967_295u64.into();
+    std::fs::write(&bad, input.to_string()).expect("write");
+    let (code, _, err) = ensemble(&["grouping", "solve", path(&bad)]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("students[5]: lowest_cycles is at most 1,000"),
         "{err}"
     );
 }

@@ -102,6 +102,15 @@ pub fn check(input: &Input, g: &Grouping) -> Verdict {
     let mut placed: BTreeMap<&str, usize> = BTreeMap::new();
     let mut used_educators = BTreeSet::new();
     let mut used_spaces = BTreeSet::new();
+    // Soft terms count each student once (a repeat is a hard violation already).
+    let mut counted: BTreeSet<&str> = BTreeSet::new();
+    // The option each educator's group runs, as the input defines it.
+    let expected: BTreeMap<&str, Option<String>> = input
+        .educators
+        .iter()
+        .map(|e| e.id.as_str())
+        .zip(input.option_of())
+        .collect();
     // The team's mastery, for the mixed strategy's balance.
     let team: Vec<u64> = input
         .students
@@ -231,7 +240,29 @@ pub fn check(input: &Input, g: &Grouping) -> Verdict {
                 }
             }
         }
-        // Soft terms, recomputed.
+        if input.strategy == Strategy::Interest {
+            let runs = expected.get(e.id.as_str()).cloned().flatten();
+            if grp.option != runs {
+                out.push(v(
+                    Rule::Unknown,
+                    Some(gname),
+                    None,
+                    1,
+                    format!(
+                        "{gname} says it runs {:?}; {} runs {:?}",
+                        grp.option.as_deref().unwrap_or("nothing"),
+                        e.name,
+                        runs.as_deref().unwrap_or("nothing")
+                    ),
+                ));
+            }
+        }
+        // Soft terms, recomputed, each student once.
+        let members: Vec<&StudentIn> = members
+            .iter()
+            .copied()
+            .filter(|s| counted.insert(s.id.as_str()))
+            .collect();
         let xs: Vec<i64> = members
             .iter()
             .filter_map(|s| s.mastery.map(i64::from))
@@ -263,8 +294,10 @@ pub fn check(input: &Input, g: &Grouping) -> Verdict {
                     if s.choices.is_empty() {
                         continue;
                     }
-                    let steps = grp
-                        .option
+                    let steps = expected
+                        .get(e.id.as_str())
+                        .cloned()
+                        .flatten()
                         .as_ref()
                         .and_then(|o| s.choices.iter().position(|c| c == o))
                         .unwrap_or(s.choices.len());

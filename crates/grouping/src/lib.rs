@@ -216,11 +216,12 @@ fn build(m: &Model, st: &State) -> Grouping {
             }
         }
         if let Some(req) = &st_in.requires {
-            parts.push(format!(
-                "{} gives the {} their plan requires",
-                e.name,
-                req.replace('_', " ")
-            ));
+            let service = req.replace('_', " ");
+            parts.push(if m.service_ok[s][gi] {
+                format!("{} gives the {service} their plan requires", e.name)
+            } else {
+                format!("no educator present gives the {service} their plan requires")
+            });
         }
         if m.knows[s][gi] {
             parts.push(format!("{} knows them from past groups", e.name));
@@ -233,13 +234,13 @@ fn build(m: &Model, st: &State) -> Grouping {
             group: name_of(gi),
             why: format!("{} → {}: {}", st_in.name, name_of(gi), parts.join("; ")),
         });
-        if lowest == Some(gi) && st_in.lowest_cycles + 1 > inp.equity_cycles {
+        if lowest == Some(gi) && st_in.lowest_cycles.saturating_add(1) > inp.equity_cycles {
             flags.push(Flag {
                 student: st_in.id.clone(),
                 message: format!(
                     "{} would be in the lowest-mastery group for {} cycles in a row: review with the team",
                     st_in.name,
-                    st_in.lowest_cycles + 1
+                    st_in.lowest_cycles.saturating_add(1)
                 ),
             });
         }

@@ -291,6 +291,12 @@ impl Input {
                     "must be non-empty and listed once",
                 ));
             }
+            if s.lowest_cycles > 1_000 || s.choices.len() > 50 {
+                return Err(err(
+                    format!("students[{i}]"),
+                    "lowest_cycles is at most 1,000 and choices at most 50",
+                ));
+            }
             for (f, v) in [
                 ("mastery", s.mastery),
                 ("previous_mastery", s.previous_mastery),
@@ -310,6 +316,12 @@ impl Input {
             }
             if e.expertise > 4 {
                 return Err(err(format!("educators[{i}].expertise"), "must be 0 to 4"));
+            }
+            if e.relationships.len() > MAX_STUDENTS || e.services.len() > 50 {
+                return Err(err(
+                    format!("educators[{i}]"),
+                    format!("relationships are at most {MAX_STUDENTS} and services at most 50"),
+                ));
             }
         }
         let mut ids = BTreeSet::new();
@@ -336,6 +348,15 @@ impl Input {
                         format!("{e:?} is not among the educators present"),
                     ));
                 }
+                if self.options[..i]
+                    .iter()
+                    .any(|p| p.educator.as_ref() == Some(e))
+                {
+                    return Err(err(
+                        format!("options[{i}].educator"),
+                        format!("{e:?} already runs another option; each educator runs one"),
+                    ));
+                }
             }
         }
         if self.strategy == Strategy::Interest && self.options.is_empty() {
@@ -355,12 +376,13 @@ impl Input {
         ]
         .iter()
         .any(|&x| x > 1_000)
-            || self.moves_per_student > 100_000
+            || self.moves_per_student > 10_000
             || self.stability_threshold > 100
+            || self.equity_cycles > 1_000
         {
             return Err(err(
                 "weights",
-                "weights are at most 1,000, moves_per_student at most 100,000, stability_threshold at most 100",
+                "weights are at most 1,000, moves_per_student at most 10,000, stability_threshold at most 100, equity_cycles at most 1,000",
             ));
         }
         Ok(())

@@ -289,13 +289,16 @@ impl Model<'_> {
         st.total
     }
 
-    /// Moves every student of group `from` to group `to`.
-    fn merge(&self, st: &mut State, from: usize, to: usize) -> i64 {
-        let moved = std::mem::take(&mut st.members[from]);
-        for &s in &moved {
+    /// Moves `students`, all of group `from`, to group `to` (a merge when it is all of them,
+    /// a split when it is some).
+    fn move_set(&self, st: &mut State, students: &[usize], from: usize, to: usize) -> i64 {
+        for &s in students {
+            if let Some(i) = st.members[from].iter().position(|&x| x == s) {
+                st.members[from].swap_remove(i);
+            }
+            st.members[to].push(s);
             st.of[s] = to;
         }
-        st.members[to].extend(moved);
         st.costs[from] = self.group_cost(from, &st.members[from]);
         st.costs[to] = self.group_cost(to, &st.members[to]);
         st.total = self.total(st);
@@ -398,7 +401,8 @@ impl Rng {
 
 enum Undo {
     Moves([(usize, usize); 2], usize),
-    Merge(Vec<usize>, usize),
+    /// Students moved together from the first group to the second.
+    Set(Vec<usize>, usize, usize),
 }
 
 /// Late-acceptance hill climbing from `start`.
@@ -420,15 +424,23 @@ pub(crate) fn search(m: &Model, start: Vec<usize>, moves: u64, seed: u64) -> (St
         let after;
         // Each move remembers how to undo itself.
         let undo: Undo;
-        if kind == 0 {
-            // Merge the student's group into another: opens the way to fewer, fuller groups.
+        if kind <= 1 {
+            // Merge the student's group into another (fewer, fuller groups), or split off every
+            // other student of it (the way back out of one big group).
             let to = rng.below(m.g);
             if to == from {
                 continue;
             }
-            let moved = st.members[from].clone();
-            after = m.merge(&mut st, from, to);
-            undo = Undo::Merge(moved, from);
+            let moved: Vec<usize> = if kind == 0 {
+                st.members[from].clone()
+            } else {
+                st.members[from].iter().copied().step_by(2).collect()
+            };
+            if moved.is_empty() {
+                continue;
+            }
+            after = m.move_set(&mut st, &moved, from, to);
+            undo = Undo::Set(moved, from, to);
         } else if kind < 9 {
             let to = rng.below(m.g);
             if to == from {
@@ -456,19 +468,8 @@ pub(crate) fn search(m: &Model, start: Vec<usize>, moves: u64, seed: u64) -> (St
                 Undo::Moves(mv, k) => {
                     m.apply(&mut st, &mv[..k]);
                 }
-                Undo::Merge(moved, back) => {
-                    let to = st.of[moved[0]];
-                    let pairs: Vec<(usize, usize)> = moved.iter().map(|&x| (x, back)).collect();
-                    for &(x, g) in &pairs {
-                        if let Some(i) = st.members[to].iter().position(|&y| y == x) {
-                            st.members[to].swap_remove(i);
-                        }
-                        st.members[g].push(x);
-                        st.of[x] = g;
-                    }
-                    st.costs[to] = m.group_cost(to, &st.members[to]);
-                    st.costs[back] = m.group_cost(back, &st.members[back]);
-                    st.total = m.total(&mut st);
+                Undo::Set(moved, back, to) => {
+                    m.move_set(&mut st, &moved, to, back);
                 }
             }
         }

@@ -21,6 +21,7 @@ fn a_good_file_reads() {
 fn bad_rows_name_file_line_and_field() {
     let cases = [
         ("dwms-s00003,6.NS.1,2026-02-30,50,,x", "date"),
+        ("dwms-s00003,6.NS.1,2026-+9-+1,50,,x", "date"),
         ("dwms-s00003,6 NS 1,2026-02-03,50,,x", "skill"),
         ("dwms-s00003,6.NS.1,2026-02-03,101,,x", "score"),
         ("dwms-s00003,6.NS.1,2026-02-03,,5,x", "mastery_level"),

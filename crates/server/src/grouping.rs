@@ -40,7 +40,9 @@ pub fn router() -> Router<AppState> {
 /// The roster, if the reader may see the whole of it (team members, leaders).
 async fn whole_roster(st: &AppState, v: &Viewer, team: TeamId) -> Result<Roster, AppError> {
     let roster = Gate::new(&st.store, &v.principal).roster(team).await?;
-    if roster.scope != RosterScope::Whole {
+    // Community educators and volunteers see names and groups only: not mastery.
+    let community = v.principal.role_type.is_some_and(RoleType::is_community);
+    if roster.scope != RosterScope::Whole || community {
         return Err(AppError::Forbidden(format!(
             "Only the members of {} and school leaders use its grouping board.",
             roster.team.team.name
@@ -224,7 +226,13 @@ async fn build_input(
         .map(|s| {
             let history = data.get(&s.id.0).and_then(|m| m.get(focus));
             let last = history.and_then(|h| h.last()).map(|x| x.1);
-            let before = history.and_then(|h| h.len().checked_sub(2).map(|i| h[i].1));
+            // Mastery when last grouped on this focus: from the newest published grouping's
+            // input, so small changes since then do not churn the student.
+            let before = past
+                .iter()
+                .find(|(i, _)| i.focus == focus)
+                .and_then(|(i, _)| i.students.iter().find(|x| x.id == s.sourced_id))
+                .and_then(|x| x.mastery);
             let requires = s
                 .needs
                 .as_ref()
@@ -492,10 +500,16 @@ async fn board(
         page.flags = g.flags.iter().map(|f| f.message.clone()).collect();
     }
     // The published groups, and how groups changed over the last cycles.
-    let published = st.store.published_groupings(TeamId(id), 6).await?;
-    if let Some(latest) = published.first() {
-        let (input, g) = parse(latest)?;
-        page.published = views(&input, &g);
+    // Rows that cannot be read are left out (and so out of every column).
+    let published: Vec<(GroupingRow, Input, Grouping)> = st
+        .store
+        .published_groupings(TeamId(id), 6)
+        .await?
+        .into_iter()
+        .filter_map(|r| parse(&r).ok().map(|(i, g)| (r, i, g)))
+        .collect();
+    if let Some((latest, input, g)) = published.first() {
+        page.published = views(input, g);
         page.published_label = format!(
             "{} · {} · {}",
             latest.block,
@@ -506,12 +520,12 @@ async fn board(
     let cycles: Vec<(Input, Grouping)> = published
         .iter()
         .rev()
-        .filter_map(|r| parse(r).ok())
+        .map(|(_, i, g)| (i.clone(), g.clone()))
         .collect();
     // Stacked bars: each cycle's groups, bottom to top in the grouping's order, 2 px a student.
     page.cycle_bars = cycles
         .iter()
-        .zip(published.iter().rev())
+        .zip(published.iter().rev().map(|(r, _, _)| r))
         .enumerate()
         .map(|(k, ((input, g), row))| {
             let mut y = 240u32;
@@ -541,7 +555,7 @@ async fn board(
     page.history_heads = published
         .iter()
         .rev()
-        .map(|r| format!("{} ({})", r.block, r.focus))
+        .map(|(r, _, _)| format!("{} ({})", r.block, r.focus))
         .collect();
     page.history = roster
         .students
@@ -598,7 +612,16 @@ async fn propose(
     }
     let roster = whole_roster(&st, &v, TeamId(id)).await?;
     audit_formative(&st, &v, &roster, "proposing groups").await?;
-    let input = build_input(&st, &roster, block, f.focus.trim(), strategy).await?;
+    let focus = f.focus.trim();
+    let focus_ok = !focus.is_empty()
+        && focus.len() <= 64
+        && focus
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !focus_ok {
+        return Err(AppError::BadRequest("Focus: choose one of the team's skills.".into()).into());
+    }
+    let input = build_input(&st, &roster, block, focus, strategy).await?;
     let solved = tokio::task::spawn_blocking(move || {
         let g = grouping::solve(&input, &grouping::Options::default());
         (input, g)

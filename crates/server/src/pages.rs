@@ -627,8 +627,9 @@ struct ProfileForm {
     csrf: String,
     interests: String,
     strengths: String,
+    /// Absent: the choices stay as they are.
     #[serde(default)]
-    choices: String,
+    choices: Option<String>,
 }
 
 async fn student_profile(
@@ -647,17 +648,33 @@ async fn student_profile(
     });
     let choices = f
         .choices
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(|c| ensemble_domain::educator::parse_code("choices", c))
-        .collect::<Result<Vec<String>, _>>();
+        .as_deref()
+        .map(|raw| {
+            let list = raw
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(|c| ensemble_domain::educator::parse_code("choices", c))
+                .collect::<Result<Vec<String>, _>>()?;
+            let distinct: std::collections::BTreeSet<&String> = list.iter().collect();
+            if distinct.len() != list.len() || list.len() > 20 {
+                return Err(ensemble_domain::ParseError::new(
+                    "choices",
+                    raw,
+                    "must be at most 20 different options, each listed once",
+                ));
+            }
+            Ok(list)
+        })
+        .transpose();
     let parsed = parsed.and_then(|p| choices.map(|c| (p, c)));
     match parsed {
         Ok((profile, choices)) => {
             // The gate checks (and audits) the change first; the choices follow it.
             gate.update_profile(StudentId(id), &profile).await?;
-            st.store.set_choices(StudentId(id), &choices).await?;
+            if let Some(choices) = choices {
+                st.store.set_choices(StudentId(id), &choices).await?;
+            }
             Ok(Redirect::to(&format!("/students/{id}?msg=Profile+saved")).into_response())
         }
         Err(e) => {
@@ -666,7 +683,7 @@ async fn student_profile(
             let mut page = student_page(&v, s, None, Some(format!("Nothing was saved: {e}")));
             page.interests = f.interests;
             page.strengths = f.strengths;
-            page.choices = f.choices;
+            page.choices = f.choices.unwrap_or_default();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
     }

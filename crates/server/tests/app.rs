@@ -965,6 +965,7 @@ async fn the_grouping_board_is_for_the_team_and_its_changes_are_checked() {
         for role in [
             "Core-team member, other team",
             "Extended team: paraeducator",
+            "Community educator",
         ] {
             let c = app.browser(&app.email(role)).await;
             let r = c.get(&url).send().await.expect("get");
@@ -1099,6 +1100,17 @@ async fn the_grouping_board_is_for_the_team_and_its_changes_are_checked() {
         assert_eq!(
             app.store.choices_of(sid).await.expect("read"),
             vec!["debate", "robotics"]
+        );
+        let r = c
+            .post(&profile)
+            .form(&form("art_studio, art_studio"))
+            .send()
+            .await
+            .expect("save");
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a repeated choice saves nothing"
         );
         let r = c
             .post(&profile)
