@@ -110,12 +110,7 @@ pub fn read(file: &str, data: &[u8]) -> Result<Vec<AssessmentRow>, AssessmentErr
             ));
         }
         let skill = get(1);
-        let skill_ok = !skill.is_empty()
-            && skill.len() <= 64
-            && skill
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-        if !skill_ok {
+        if !is_skill(skill) {
             return Err(bad(
                 line,
                 "skill",
@@ -178,6 +173,15 @@ pub fn read(file: &str, data: &[u8]) -> Result<Vec<AssessmentRow>, AssessmentErr
         });
     }
     Ok(out)
+}
+
+/// A skill or standard code: 1–64 letters, digits, dots, dashes or underscores.
+pub fn is_skill(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// `YYYY-MM-DD`, a real calendar date from 1900 to 2999.

@@ -613,12 +613,7 @@ async fn propose(
     let roster = whole_roster(&st, &v, TeamId(id)).await?;
     audit_formative(&st, &v, &roster, "proposing groups").await?;
     let focus = f.focus.trim();
-    let focus_ok = !focus.is_empty()
-        && focus.len() <= 64
-        && focus
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !focus_ok {
+    if !grouping::assessments::is_skill(focus) {
         return Err(AppError::BadRequest("Focus: choose one of the team's skills.".into()).into());
     }
     let input = build_input(&st, &roster, block, focus, strategy).await?;
