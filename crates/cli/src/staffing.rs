@@ -298,7 +298,9 @@ fn budget(a: BudgetArgs) -> anyhow::Result<ExitCode> {
             .validate()
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
-    let r = staffing::budget(&plan.input, &plan.design, &model);
+    let verdict = staffing::check(&plan.input, &plan.design);
+    let hiring = staffing::hiring(&plan.input, &plan.design, &verdict);
+    let r = staffing::budget(&plan.input, &plan.design, &model, &hiring);
     match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
         Format::Text => print!("{}", budget_text(&r)),

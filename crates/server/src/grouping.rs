@@ -445,14 +445,13 @@ async fn board(
 ) -> PageResult {
     let roster = whole_roster(&st, &v, TeamId(id)).await?;
     audit_formative(&st, &v, &roster, "grouping board").await?;
-    let data = st.store.team_assessments(TeamId(id)).await?;
-    let skills: BTreeSet<String> = data.values().flat_map(|m| m.keys().cloned()).collect();
+    let skills = st.store.team_skills(TeamId(id)).await?;
     let mut page = BoardPage {
         nav: Nav::of(&v),
         team_id: id,
         team_name: roster.team.team.name.clone(),
         msg: q.msg,
-        skills: skills.into_iter().collect(),
+        skills,
         grouping_id: None,
         draft: false,
         summary: String::new(),

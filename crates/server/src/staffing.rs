@@ -296,7 +296,10 @@ fn fill(page: &mut StaffingPage, plan: &Plan) {
         "{} subjects without an expert on their team, {} novices without a veteran, {} stretches with a coach, {} responsibilities above the per-person load, {} pairs of last year's teammates apart, balance {}, {} unmet wishes.",
         f.content_spread, f.novice_pairing, f.stretch, f.load, f.continuity, f.balance, f.preference
     );
-    page.hiring = staffing::hiring(p, &plan.design, &verdict)
+    let hiring = staffing::hiring(p, &plan.design, &verdict);
+    let model = p.budget.clone().unwrap_or_default();
+    let b = staffing::budget(p, &plan.design, &model, &hiring);
+    page.hiring = hiring
         .into_iter()
         .map(|h| HiringView {
             title: h.title,
@@ -314,8 +317,6 @@ fn fill(page: &mut StaffingPage, plan: &Plan) {
             thin: h.thin,
         })
         .collect();
-    let model = p.budget.clone().unwrap_or_default();
-    let b = staffing::budget(p, &plan.design, &model);
     page.budget_rows = [
         "Total",
         "Cost per student",

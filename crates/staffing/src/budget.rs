@@ -328,8 +328,14 @@ pub struct BudgetReport {
     pub notes: Vec<String>,
 }
 
-/// Costs `design` under `model` and compares it with a traditional plan.
-pub fn budget(p: &Problem, design: &Design, model: &BudgetModel) -> BudgetReport {
+/// Costs `design` under `model` and compares it with a traditional plan. `hiring` is the
+/// plan's hiring profiles ([`crate::hiring`]), whose cost is reported beside it.
+pub fn budget(
+    p: &Problem,
+    design: &Design,
+    model: &BudgetModel,
+    hiring: &[crate::HiringProfile],
+) -> BudgetReport {
     let mut people = Vec::new();
     let mut plan = PlanFigures {
         label: "Team-based plan".into(),
@@ -464,11 +470,7 @@ pub fn budget(p: &Problem, design: &Design, model: &BudgetModel) -> BudgetReport
         "The traditional plan has {homerooms} classroom teachers ({} students per class) at the plan's average teacher cost, and the same extended team.",
         model.traditional.class_size
     ));
-    let verdict = crate::check(p, design);
-    let hires: i64 = crate::hiring(p, design, &verdict)
-        .iter()
-        .map(|h| h.annual_cost_cents)
-        .sum();
+    let hires: i64 = hiring.iter().map(|h| h.annual_cost_cents).sum();
     let difference = trad.total_cents - plan.total_cents;
     let what_ifs = what_ifs(p, model, avg_teacher, difference, &plan);
     BudgetReport {

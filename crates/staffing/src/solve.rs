@@ -49,7 +49,9 @@ pub(crate) struct Services {
 
 pub(crate) struct Evaluator<'m, 'a> {
     pub m: &'m Model<'a>,
-    cache: HashMap<(u16, Vec<u16>), TeamEval>,
+    /// Per team: evaluations by sorted membership.
+    cache: Vec<HashMap<Vec<u16>, TeamEval>>,
+    cached: usize,
     pub total_pairs: u32,
     /// Inner assignments the node limit cut short (then "exact" is not claimed).
     pub truncated: std::cell::Cell<u64>,
@@ -66,7 +68,8 @@ impl<'m, 'a> Evaluator<'m, 'a> {
         let total_pairs = count.values().map(|&c| c * c.saturating_sub(1) / 2).sum();
         Self {
             m,
-            cache: HashMap::new(),
+            cache: vec![HashMap::new(); m.teams.len()],
+            cached: 0,
             total_pairs,
             truncated: std::cell::Cell::new(0),
         }
@@ -75,17 +78,19 @@ impl<'m, 'a> Evaluator<'m, 'a> {
     pub fn team(&mut self, t: usize, members: &[usize]) -> TeamEval {
         let mut key: Vec<u16> = members.iter().map(|&e| e as u16).collect();
         key.sort_unstable();
-        if let Some(v) = self.cache.get(&(t as u16, key.clone())) {
+        if let Some(v) = self.cache[t].get(key.as_slice()) {
             return v.clone();
         }
         // Evaluated on the sorted membership, so the cached answer never depends on the order
         // the search happened to keep the members in.
         let sorted: Vec<usize> = key.iter().map(|&e| usize::from(e)).collect();
         let v = self.team_uncached(t, &sorted);
-        if self.cache.len() > 400_000 {
-            self.cache.clear();
+        if self.cached > 400_000 {
+            self.cache.iter_mut().for_each(HashMap::clear);
+            self.cached = 0;
         }
-        self.cache.insert((t as u16, key), v.clone());
+        self.cached += 1;
+        self.cache[t].insert(key, v.clone());
         v
     }
 

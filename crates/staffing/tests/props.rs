@@ -160,7 +160,7 @@ proptest! {
             prop_assert!(r.lower_bound <= exact, "bound {} above the exact optimum {}", r.lower_bound, exact);
         }
         // The budget of any plan is finite and the traditional comparison costs its teachers.
-        let b = budget(&p, &d, &BudgetModel::default());
+        let b = budget(&p, &d, &BudgetModel::default(), &r.hiring);
         prop_assert!(b.plan.total_cents >= 0 && b.traditional.total_cents >= 0);
         prop_assert!(b.what_ifs.iter().all(|w| w.cost_change_cents <= 0));
     }

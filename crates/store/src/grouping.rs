@@ -151,6 +151,17 @@ impl Store {
         Ok(out)
     }
 
+    /// The skills the roster's results cover (without reading the results themselves).
+    pub async fn team_skills(&self, team: TeamId) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT a.skill FROM assessments a JOIN roster_entries r ON r.student_id = a.student_id
+             WHERE r.team_id = $1 ORDER BY a.skill",
+        )
+        .bind(team.0)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Ranked choices of the students on a team's roster: student → options, first choice
     /// first.
     pub async fn team_choices(&self, team: TeamId) -> Result<BTreeMap<i64, Vec<String>>> {

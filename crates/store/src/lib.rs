@@ -183,6 +183,20 @@ pub(crate) fn full_name(r: &sqlx::any::AnyRow) -> Result<String> {
     ))
 }
 
+/// A competency from a row with `code`, `level`, `evidence` and `source`.
+pub(crate) fn competency_row(r: &sqlx::any::AnyRow) -> Result<ensemble_domain::Competency> {
+    use sqlx::Row;
+    Ok(ensemble_domain::Competency {
+        code: r.try_get("code")?,
+        level: parse_col("level", ensemble_domain::Level::new(r.try_get("level")?))?,
+        evidence: parse_col(
+            "evidence",
+            ensemble_domain::Evidence::parse(&r.try_get::<String, _>("evidence")?),
+        )?,
+        source: r.try_get("source")?,
+    })
+}
+
 /// A row's `role_type`.
 pub(crate) fn role_of(r: &sqlx::any::AnyRow) -> Result<ensemble_domain::RoleType> {
     use sqlx::Row;

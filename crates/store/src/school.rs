@@ -457,18 +457,10 @@ impl Store {
             .bind(id.0)
             .fetch_all(&self.pool)
             .await?;
-        let mut competencies = Vec::new();
-        for c in comp_rows {
-            competencies.push(Competency {
-                code: c.try_get("code")?,
-                level: parse_col("level", Level::new(c.try_get("level")?))?,
-                evidence: parse_col(
-                    "evidence",
-                    Evidence::parse(&c.try_get::<String, _>("evidence")?),
-                )?,
-                source: c.try_get("source")?,
-            });
-        }
+        let competencies = comp_rows
+            .iter()
+            .map(crate::competency_row)
+            .collect::<Result<Vec<_>>>()?;
         let team_rows = sqlx::query(
             "SELECT t.id, t.name, t.kind, m.member_role FROM team_members m JOIN teams t ON t.id = m.team_id
              JOIN schools s ON s.id = t.school_id WHERE m.educator_id = $1 AND t.term_id = s.current_term_id ORDER BY t.kind, t.name",

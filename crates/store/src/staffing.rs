@@ -129,15 +129,7 @@ impl Store {
         .await?;
         for r in comps {
             if let Some(&i) = index.get(&r.try_get::<i64, _>("educator_id")?) {
-                out[i].competencies.push(Competency {
-                    code: r.try_get("code")?,
-                    level: parse_col("level", Level::new(r.try_get("level")?))?,
-                    evidence: parse_col(
-                        "evidence",
-                        Evidence::parse(&r.try_get::<String, _>("evidence")?),
-                    )?,
-                    source: r.try_get("source")?,
-                });
+                out[i].competencies.push(crate::competency_row(&r)?);
             }
         }
         let exps = sqlx::query(
