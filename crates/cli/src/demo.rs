@@ -86,12 +86,26 @@ pub async fn ensure_demo_school(store: &Store) -> anyhow::Result<()> {
             .await
             .context("writing the demo school")?;
         import_formative(store, &ds).await?;
-        println!(
-            "Wrote the demo school: {} ({} students, {} educators).",
-            ds.schools[0].name,
-            ds.students.len(),
-            ds.educators.len()
-        );
+        let schools: Vec<String> = ds
+            .schools
+            .iter()
+            .map(|sc| {
+                let n = |count: usize| count;
+                format!(
+                    "{} ({} students, {} educators)",
+                    sc.name,
+                    n(ds.students
+                        .iter()
+                        .filter(|s| s.school == sc.sourced_id)
+                        .count()),
+                    n(ds.educators
+                        .iter()
+                        .filter(|e| e.school == sc.sourced_id)
+                        .count())
+                )
+            })
+            .collect();
+        println!("Wrote the demo district: {}.", schools.join(" and "));
     } else {
         println!("The database already has data; the demo school was not written again.");
     }

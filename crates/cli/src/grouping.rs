@@ -199,15 +199,18 @@ pub async fn import(a: ImportArgs) -> anyhow::Result<()> {
                 .map(|r| ensemble_store::NewAssessment {
                     line: r.line,
                     mastery: r.mastery(),
+                    score_hundredths: r.score_hundredths(),
                     student: r.student,
                     skill: r.skill,
                     date: r.date,
-                    score_hundredths: r.score.map(|s| (s * 100.0).round() as i64),
                     mastery_level: r.mastery_level,
                     source: r.source,
                 })
                 .collect();
-            let n = store.import_assessments(&name, &rows).await?;
+            let entry = ensemble_store::Actor::command_line("ensemble import assessments")
+                .entry(ensemble_store::actions::ASSESSMENTS_IMPORT, "file", None)
+                .detail(format!("{} results from {name}", rows.len()));
+            let n = store.import_assessments(&name, &rows, Some(&entry)).await?;
             println!("Imported {n} assessment results from {name}.");
             Ok(())
         }

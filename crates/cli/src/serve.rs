@@ -12,9 +12,20 @@ pub struct ServeArgs {
     /// Fill an empty database with the demo school and print its accounts.
     #[arg(long)]
     demo: bool,
-    /// Mark cookies Secure (when served over HTTPS, directly or behind a proxy).
+    /// Mark cookies Secure and send Strict-Transport-Security (when served over HTTPS,
+    /// directly or behind a proxy).
     #[arg(long, env = "ENSEMBLE_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "ENSEMBLE_SESSION_IDLE_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    session_idle_minutes: u64,
+    /// Hours after sign-in at which a session ends, used or not.
+    #[arg(long, env = "ENSEMBLE_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=720))]
+    session_hours: u64,
+    /// Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated);
+    /// without it, the peer's address is the client's.
+    #[arg(long, env = "ENSEMBLE_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -30,8 +41,14 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", a.addr))?;
     let local = listener.local_addr()?;
+    if a.session_idle_minutes > a.session_hours * 60 {
+        anyhow::bail!("--session-idle-minutes cannot be longer than --session-hours");
+    }
     let config = ensemble_server::Config {
         secure_cookies: a.secure_cookies,
+        session_idle: std::time::Duration::from_secs(a.session_idle_minutes * 60),
+        session_absolute: std::time::Duration::from_secs(a.session_hours * 3600),
+        trusted_proxies: a.trusted_proxy,
         ..Default::default()
     };
     println!("Ensemble is serving on http://{local}/  (Ctrl-C stops it)");

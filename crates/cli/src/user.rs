@@ -83,6 +83,9 @@ pub async fn run(a: UserArgs) -> anyhow::Result<()> {
             school.map(SchoolId),
             educator.map(EducatorId),
             Some(&hash),
+            &ensemble_store::Actor::command_line("ensemble user create")
+                .entry(ensemble_store::actions::USER_CREATE, "user", None)
+                .detail(format!("{email} as {}", role.label())),
         )
         .await?;
     println!("Created account {id} for {email}.");

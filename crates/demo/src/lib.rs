@@ -43,7 +43,20 @@ pub fn demo_school(seed: u64) -> (Dataset, Vec<DemoLogin>) {
         candidates: 0,
     };
     let school = build_school(&mut rng, &mut ds, &spec);
-    // Accounts: a district leader, the principal, and every educator (so any of them can log in).
+    // A small second school of the district, with its own leader and core team: what another
+    // school's people look like to this one (nothing).
+    let spec2 = SchoolSpec {
+        key: "pbes".into(),
+        name: "Palo Brea Elementary School".into(),
+        district: "district-1".into(),
+        grades: (4, 5),
+        students: 60,
+        team_names: vec!["4–5 Cholla"],
+        candidates: 0,
+    };
+    let school2 = build_school(&mut rng, &mut ds, &spec2);
+    // Accounts: a district leader, each school's principal, and every educator (so any of them
+    // can log in).
     ds.accounts.push(NewAccount {
         email: format!("district.admin@{DEMO_DOMAIN}"),
         display_name: "Dana Whitfield".into(),
@@ -56,6 +69,13 @@ pub fn demo_school(seed: u64) -> (Dataset, Vec<DemoLogin>) {
         display_name: "Rosa Delgado".into(),
         system_role: SystemRole::SchoolLeader,
         school: Some(sid(&spec.key)),
+        educator: None,
+    });
+    ds.accounts.push(NewAccount {
+        email: format!("principal.palobrea@{DEMO_DOMAIN}"),
+        display_name: "Marcus Ortega".into(),
+        system_role: SystemRole::SchoolLeader,
+        school: Some(sid(&spec2.key)),
         educator: None,
     });
     for e in ds.educators.clone() {
@@ -105,17 +125,32 @@ pub fn demo_school(seed: u64) -> (Dataset, Vec<DemoLogin>) {
         DemoLogin {
             role: "Extended team: specialist",
             email: email_of(&school.specialist),
-            sees: "the students they serve, no sensitive fields",
+            sees: "the students they serve, with the IEP/504 flags and accommodations of those in special education",
         },
         DemoLogin {
             role: "Extended team: paraeducator",
             email: email_of(&school.paraeducator),
-            sees: "the students they serve, no sensitive fields",
+            sees: "the students they serve, with the accommodations of those they support",
         },
         DemoLogin {
             role: "Community educator",
             email: email_of(&school.community),
-            sees: "names and groups of the students they mentor",
+            sees: "names and teams of the students they mentor",
+        },
+        DemoLogin {
+            role: "Volunteer",
+            email: email_of(&school.volunteer),
+            sees: "names and teams of the students they read with",
+        },
+        DemoLogin {
+            role: "School leader, second school",
+            email: format!("principal.palobrea@{DEMO_DOMAIN}"),
+            sees: "Palo Brea Elementary only",
+        },
+        DemoLogin {
+            role: "Core-team lead, second school",
+            email: email_of(&school2.core_teams[0].lead),
+            sees: "team 4–5 Cholla's roster",
         },
     ];
     (ds, logins)
@@ -183,6 +218,7 @@ struct BuiltSchool {
     specialist: String,
     paraeducator: String,
     community: String,
+    volunteer: String,
 }
 
 fn sid(s: &str) -> SourcedId {
@@ -339,9 +375,12 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
             given_name: given.into(),
             family_name: family.into(),
             email: Some(format!(
-                "{}.{}.{}@{DEMO_DOMAIN}",
+                "{}.{}.{}{}@{DEMO_DOMAIN}",
                 given.to_ascii_lowercase(),
                 family.to_ascii_lowercase().replace(' ', ""),
+                // The demo school's addresses end in the number alone; other schools' carry
+                // their key, so that addresses stay unique across the district.
+                if k == "dwms" { "" } else { k.as_str() },
                 &key[key.len() - 3..]
             )),
             role_type: role,
@@ -373,6 +412,7 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
                 .gen_bool(0.06)
                 .then(|| (*HEALTH.choose(rng).unwrap_or(&"asthma")).to_owned()),
             services: Vec::new(),
+            accommodations: Vec::new(),
         };
         let mut needs = needs;
         if needs.english_learner {
@@ -384,6 +424,15 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
         }
         if rng.gen_bool(0.15) {
             needs.services.push("reading_intervention".into());
+        }
+        if needs.iep || needs.plan_504 {
+            // Their own generator, so the rest of the demo stays as it was.
+            let mut arng = ChaCha8Rng::seed_from_u64(0xACC0_0000 ^ (i as u64));
+            let n = arng.gen_range(1..=3);
+            needs.accommodations = ACCOMMODATIONS
+                .choose_multiple(&mut arng, n)
+                .map(|a| (*a).to_owned())
+                .collect();
         }
         let pick = |rng: &mut ChaCha8Rng, list: &[&str], n: usize| -> Vec<String> {
             list.choose_multiple(rng, n)
@@ -807,6 +856,7 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
         specialist: sped1,
         paraeducator: para1,
         community,
+        volunteer,
     }
 }
 
@@ -1153,12 +1203,17 @@ mod tests {
     fn demo_school_is_valid_and_realistic() {
         let (ds, logins) = demo_school(7);
         assert_eq!(ds.validate(), Ok(()));
-        assert_eq!(ds.schools.len(), 1);
-        assert!((550..=650).contains(&ds.students.len()));
+        assert_eq!(
+            ds.schools.len(),
+            2,
+            "the demo school and a small second school"
+        );
+        let main = ds.schools[0].sourced_id.clone();
+        assert_eq!(ds.students.iter().filter(|s| s.school == main).count(), 600);
         let core: Vec<_> = ds
             .teams
             .iter()
-            .filter(|t| t.kind == TeamKind::Core)
+            .filter(|t| t.kind == TeamKind::Core && t.school == main)
             .collect();
         assert!((4..=5).contains(&core.len()));
         for t in &core {
@@ -1211,6 +1266,18 @@ mod tests {
         assert_eq!(ds.students.len(), 4_000);
     }
 }
+
+/// Accommodations an IEP or 504 plan gives.
+const ACCOMMODATIONS: [&str; 8] = [
+    "extended time",
+    "preferential seating",
+    "text-to-speech",
+    "frequent breaks",
+    "small-group testing",
+    "graphic organizers",
+    "reduced assignments",
+    "check-ins with a trusted adult",
+];
 
 /// Skills the demo's formative assessments cover: (code, label).
 pub const SKILLS: [(&str, &str); 3] = [

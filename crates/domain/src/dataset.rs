@@ -202,6 +202,20 @@ impl Dataset {
         for s in &self.students {
             known("student", &s.sourced_id, "school", &schools, &s.school)?;
         }
+        let school_of: HashMap<&SourcedId, &SourcedId> = self
+            .students
+            .iter()
+            .map(|s| (&s.sourced_id, &s.school))
+            .collect();
+        // People of one school are never on another school's teams, rosters or services.
+        let other_school =
+            |kind: &'static str, id: String, what: &str, who: &SourcedId| DatasetError::Rule {
+                kind,
+                id,
+                rule: Box::new(RuleViolation::Invalid(format!(
+                    "{what} {who} belongs to another school"
+                ))),
+            };
         let teams = unique("team", self.teams.iter().map(|t| &t.sourced_id))?;
         let mut on_roster: HashMap<(&SourcedId, &SourcedId), &str> = HashMap::new();
         for t in &self.teams {
@@ -214,6 +228,14 @@ impl Dataset {
                 let e = educators
                     .get(m)
                     .ok_or_else(|| unknown("team", &t.sourced_id, "educator", m))?;
+                if e.school != t.school {
+                    return Err(other_school(
+                        "team",
+                        t.sourced_id.to_string(),
+                        "educator",
+                        m,
+                    ));
+                }
                 seats.push(TeamSeat {
                     name: format!("{} {}", e.given_name, e.family_name),
                     role_type: e.role_type,
@@ -235,6 +257,9 @@ impl Dataset {
             }
             for s in &t.roster {
                 known("team", &t.sourced_id, "student", &students, s)?;
+                if school_of.get(s) != Some(&&t.school) {
+                    return Err(other_school("team", t.sourced_id.to_string(), "student", s));
+                }
                 if let Some(existing) = on_roster.insert((&t.term, s), &t.name) {
                     return Err(DatasetError::Rule {
                         kind: "team",
@@ -273,6 +298,13 @@ impl Dataset {
                     target: "term",
                     reference: sv.term.to_string(),
                 });
+            }
+            let student_school = school_of.get(&sv.student).copied();
+            if educators.get(&sv.educator).map(|e| &e.school) != student_school {
+                return Err(other_school("service", id, "educator", &sv.educator));
+            }
+            if terms.get(&sv.term).copied() != student_school {
+                return Err(other_school("service", id, "term", &sv.term));
             }
         }
         let spaces: HashMap<&SourcedId, &NewSpace> = {

@@ -15,7 +15,10 @@ pub mod space;
 pub mod student;
 pub mod team;
 
-pub use access::{Access, Principal, StudentFacts, StudentGrant, SystemRole};
+pub use access::{
+    Access, Principal, RosterGrant, RosterScope, Sensitive, SensitiveSet, StudentFacts,
+    StudentGrant, SystemRole, TeamFacts,
+};
 pub use educator::{
     Competency, ContentExpertise, Employment, Evidence, Fte, Level, RoleType, WeeklyAvailability,
 };
@@ -23,7 +26,7 @@ pub use error::{ParseError, RuleViolation};
 pub use ids::*;
 pub use school::{DayOfWeek, Grade, Period, PeriodKind, TermKind, TimeGrid};
 pub use space::{SpaceKind, SpaceLoad};
-pub use student::{Demographics, Needs, StudentProfile};
+pub use student::{Demographics, Needs, SeenNeeds, StudentProfile};
 pub use team::{TeamKind, TeamMemberRole, TeamSeat};
 
 /// An identifier that a student information system gives a record (OneRoster's `sourcedId`).

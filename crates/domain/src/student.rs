@@ -62,6 +62,61 @@ pub struct Needs {
     pub health: Option<String>,
     /// Services the plan requires: `special_education`, `english_learner`, `reading_intervention` …
     pub services: Vec<String>,
+    /// The accommodations an IEP or 504 plan gives (extended time, preferential seating …).
+    #[serde(default)]
+    pub accommodations: Vec<String>,
+}
+
+/// The sensitive fields one reader sees, each kind only when their access includes it
+/// ([`crate::access::Sensitive`]); a field the reader may not see is `None`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SeenNeeds {
+    /// Plans: an IEP.
+    pub iep: Option<bool>,
+    /// Plans: a Section 504 plan.
+    pub plan_504: Option<bool>,
+    /// Accommodations.
+    pub accommodations: Option<Vec<String>>,
+    /// English learning: status.
+    pub english_learner: Option<bool>,
+    /// English learning: proficiency 1–6, when an English learner.
+    pub ell_proficiency: Option<u8>,
+    /// English learning: the language spoken at home.
+    pub home_language: Option<String>,
+    /// Health: `Some(None)` when seen and empty.
+    pub health: Option<Option<String>>,
+    /// Services: what the plan requires.
+    pub services: Option<Vec<String>>,
+}
+
+impl SeenNeeds {
+    /// The parts of `needs` (and the home language) that `access` allows.
+    pub fn of(
+        needs: &Needs,
+        home_language: Option<&str>,
+        access: crate::access::Access,
+    ) -> Option<Self> {
+        use crate::access::Sensitive;
+        if access.sensitive().is_empty() {
+            return None;
+        }
+        let plans = access.sees(Sensitive::Plans);
+        let english = access.sees(Sensitive::EnglishLearning);
+        Some(Self {
+            iep: plans.then_some(needs.iep),
+            plan_504: plans.then_some(needs.plan_504),
+            accommodations: access
+                .sees(Sensitive::Accommodations)
+                .then(|| needs.accommodations.clone()),
+            english_learner: english.then_some(needs.english_learner),
+            ell_proficiency: needs.ell_proficiency.filter(|_| english),
+            home_language: home_language.filter(|_| english).map(str::to_owned),
+            health: access.sees(Sensitive::Health).then(|| needs.health.clone()),
+            services: access
+                .sees(Sensitive::Services)
+                .then(|| needs.services.clone()),
+        })
+    }
 }
 
 /// Protected: demographics.

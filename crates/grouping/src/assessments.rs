@@ -30,6 +30,12 @@ impl AssessmentRow {
             (None, None) => 0,
         }
     }
+
+    /// The score in hundredths of a point (the reader has checked it is 0–100).
+    pub fn score_hundredths(&self) -> Option<i64> {
+        self.score
+            .map(|s| (s * 100.0).round().clamp(0.0, 10_000.0) as i64)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

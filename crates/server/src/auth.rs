@@ -1,5 +1,13 @@
-//! Signing in: argon2 password hashes, session cookies (HttpOnly, SameSite=Lax), CSRF tokens
-//! for every form, bearer tokens for the API, and a limit on failed login attempts.
+//! Signing in: argon2 password hashes, session cookies (HttpOnly, SameSite=Lax) that end after
+//! idle time and at an absolute limit, CSRF tokens for every form, bearer tokens for the API,
+//! the client's address behind trusted proxies, and the sign-in throttle.
+//!
+//! The throttle follows OWASP's authentication guidance: failures are counted in the database
+//! (they survive restarts and are shared by every instance) and answered with growing delays,
+//! never a lockout. Keys are chosen so that nobody can lock someone else out: a device that
+//! signed in to an account before (it holds a device cookie) is throttled on its own key only;
+//! other attempts are throttled per account *and* address, per address across accounts, and
+//! per account across addresses (which an attacker can slow, for untrusted devices only).
 
 use crate::error::{ApiError, AppError, PageError};
 use crate::AppState;
@@ -9,14 +17,15 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Method};
+use axum::response::{IntoResponse, Redirect, Response};
 use ensemble_domain::access::Principal;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
+use std::time::Duration;
 
 pub const SESSION_COOKIE: &str = "ensemble_session";
 pub const LOGIN_CSRF_COOKIE: &str = "ensemble_login_csrf";
+pub const DEVICE_COOKIE: &str = "ensemble_device";
 
 /// Hashes a password into a PHC string (Argon2id, a random salt).
 pub fn hash_password(password: &str) -> Result<String, String> {
@@ -90,25 +99,71 @@ impl Viewer {
     }
 }
 
+/// The answer to a page request without a live session: the sign-in page, which brings the
+/// reader back to the page they asked for.
+#[derive(Debug)]
+pub enum SignIn {
+    Redirect(String),
+    Error(PageError),
+}
+
+impl IntoResponse for SignIn {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Redirect(to) => Redirect::to(&to).into_response(),
+            Self::Error(e) => e.into_response(),
+        }
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters and `/`).
+pub fn encode_query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn sign_in_for(parts: &Parts) -> SignIn {
+    if parts.method == Method::GET {
+        if let Some(pq) = parts.uri.path_and_query() {
+            if pq.as_str() != "/" {
+                return SignIn::Redirect(format!(
+                    "/login?next={}",
+                    encode_query_value(pq.as_str())
+                ));
+            }
+        }
+    }
+    SignIn::Redirect("/login".into())
+}
+
 impl FromRequestParts<AppState> for Viewer {
-    type Rejection = PageError;
+    type Rejection = SignIn;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(AppError::Unauthorized("sign in first".into()).into());
+            return Err(sign_in_for(parts));
         };
-        let Some((user, csrf)) = state.store.session(id).await? else {
-            return Err(AppError::Unauthorized("your session has ended".into()).into());
-        };
-        let principal = state
+        let idle = i64::try_from(state.config.session_idle.as_millis()).unwrap_or(i64::MAX);
+        let found = state
             .store
-            .principal(user)
-            .await?
-            .ok_or_else(|| AppError::Unauthorized("account removed".into()))?;
-        Ok(Viewer { principal, csrf })
+            .session_principal(id, idle)
+            .await
+            .map_err(|e| SignIn::Error(e.into()))?;
+        match found {
+            Some((principal, csrf)) => Ok(Viewer { principal, csrf }),
+            None => Err(sign_in_for(parts)),
+        }
     }
 }
 
@@ -137,11 +192,9 @@ impl FromRequestParts<AppState> for ApiCaller {
             )
             .into());
         }
-        let user = state
-            .store
-            .token_user(token)
-            .await?
-            .ok_or_else(|| AppError::Unauthorized("unknown or revoked API token".into()))?;
+        let user = state.store.token_user(token).await?.ok_or_else(|| {
+            AppError::Unauthorized("unknown, expired or revoked API token".into())
+        })?;
         let principal = state
             .store
             .principal(user)
@@ -151,59 +204,98 @@ impl FromRequestParts<AppState> for ApiCaller {
     }
 }
 
-/// Failed-login counting: at most [`PER_ACCOUNT`] failures per account and [`PER_ADDRESS`]
-/// per client address within [`WINDOW`].
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+/// The client's address: the peer's, or — when the peer is a trusted proxy — the right-most
+/// address in `X-Forwarded-For` that is not a trusted proxy itself.
+pub fn client_addr(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
 }
 
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const PER_ACCOUNT: usize = 5;
-pub const PER_ADDRESS: usize = 30;
+/// One throttle key and the failures it allows before delays start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThrottleKey {
+    pub key: String,
+    pub free: u32,
+}
 
-impl LoginLimiter {
-    fn keys(email: &str, ip: &str) -> [(String, usize); 2] {
-        [
-            (
-                format!("email:{}", email.trim().to_ascii_lowercase()),
-                PER_ACCOUNT,
-            ),
-            (format!("ip:{ip}"), PER_ADDRESS),
-        ]
-    }
+/// Failures per account and address before delays start.
+pub const PAIR_FREE: u32 = 5;
+/// Failures from one address, across accounts, from untrusted devices.
+pub const ADDRESS_FREE: u32 = 50;
+/// Failures for one account, across addresses, from untrusted devices.
+pub const ACCOUNT_FREE: u32 = 20;
+/// Failures on one remembered device for its account.
+pub const DEVICE_FREE: u32 = 10;
+/// The longest delay between attempts.
+pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+/// Counts are forgotten a day after their last failure.
+pub const FORGET_AFTER: Duration = Duration::from_secs(24 * 3600);
 
-    /// `Err(wait)` when this account or address has failed too often lately.
-    pub fn check(&self, email: &str, ip: &str) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for (key, max) in Self::keys(email, ip) {
-            if let Some(list) = map.get_mut(&key) {
-                list.retain(|t| now.duration_since(*t) < WINDOW);
-                if list.len() >= max {
-                    let oldest = list.first().copied().unwrap_or(now);
-                    return Err(WINDOW.saturating_sub(now.duration_since(oldest)));
-                }
-            }
-        }
-        Ok(())
+/// The keys a sign-in attempt is counted under. `device` is the device cookie's digest when
+/// that device signed in to this account before.
+pub fn throttle_keys(email: &str, addr: IpAddr, device: Option<&str>) -> Vec<ThrottleKey> {
+    let email = email.trim().to_ascii_lowercase();
+    match device {
+        Some(d) => vec![ThrottleKey {
+            key: format!("device:{d}:{email}"),
+            free: DEVICE_FREE,
+        }],
+        None => vec![
+            ThrottleKey {
+                key: format!("pair:{email}:{addr}"),
+                free: PAIR_FREE,
+            },
+            ThrottleKey {
+                key: format!("address:{addr}"),
+                free: ADDRESS_FREE,
+            },
+            ThrottleKey {
+                key: format!("account:{email}"),
+                free: ACCOUNT_FREE,
+            },
+        ],
     }
+}
 
-    pub fn failed(&self, email: &str, ip: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            // Bounded memory under a flood of distinct keys: start counting afresh.
-            map.clear();
-        }
-        for (key, _) in Self::keys(email, ip) {
-            map.entry(key).or_default().push(Instant::now());
-        }
+/// The delay after `failures` failures under a key that allows `free`: none, then 1 s, 2 s,
+/// 4 s … up to [`MAX_DELAY`].
+pub fn delay(failures: u32, free: u32) -> Duration {
+    if failures < free {
+        return Duration::ZERO;
     }
+    let doublings = (failures - free).min(20);
+    Duration::from_secs(1u64 << doublings).min(MAX_DELAY)
+}
 
-    pub fn succeeded(&self, email: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&format!("email:{}", email.trim().to_ascii_lowercase()));
-    }
+/// How long the next attempt must still wait, given each key's (failures, last failure in
+/// unix ms), or `None` when it may go ahead.
+pub fn wait(keys: &[ThrottleKey], counts: &[(u32, i64)], now_ms: i64) -> Option<Duration> {
+    keys.iter()
+        .zip(counts)
+        .filter_map(|(k, (failures, last))| {
+            let d = i64::try_from(delay(*failures, k.free).as_millis()).unwrap_or(i64::MAX);
+            let left = last.saturating_add(d).saturating_sub(now_ms);
+            (left > 0 && now_ms - last < forget_ms())
+                .then(|| Duration::from_millis(u64::try_from(left).unwrap_or(0)))
+        })
+        .max()
+}
+
+pub fn forget_ms() -> i64 {
+    i64::try_from(FORGET_AFTER.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -219,28 +311,66 @@ mod tests {
     }
 
     #[test]
-    fn limiter_blocks_after_five_failures_per_account() {
-        let l = LoginLimiter::default();
-        for _ in 0..PER_ACCOUNT {
-            assert!(l.check("a@x", "1.2.3.4").is_ok());
-            l.failed("a@x", "1.2.3.4");
-        }
-        assert!(
-            l.check("A@x ", "5.6.7.8").is_err(),
-            "the account is locked from any address"
-        );
-        assert!(
-            l.check("b@x", "1.2.3.4").is_ok(),
-            "another account from the same address is fine"
-        );
-        l.succeeded("a@x");
-        assert!(l.check("a@x", "9.9.9.9").is_ok());
-    }
-
-    #[test]
     fn secrets_compare_exactly() {
         assert!(same_secret("abc", "abc"));
         assert!(!same_secret("abc", "abd"));
         assert!(!same_secret("abc", "ab"));
+    }
+
+    #[test]
+    fn delays_grow_and_are_capped() {
+        assert_eq!(delay(4, 5), Duration::ZERO);
+        assert_eq!(delay(5, 5), Duration::from_secs(1));
+        assert_eq!(delay(6, 5), Duration::from_secs(2));
+        assert_eq!(delay(9, 5), Duration::from_secs(16));
+        assert_eq!(delay(40, 5), MAX_DELAY);
+    }
+
+    #[test]
+    fn the_wait_is_the_longest_of_the_keys() {
+        let keys = throttle_keys("A@x.example ", "10.0.0.1".parse().expect("ip"), None);
+        assert_eq!(keys.len(), 3);
+        assert_eq!(keys[0].key, "pair:a@x.example:10.0.0.1");
+        let now = 1_000_000;
+        assert_eq!(wait(&keys, &[(4, now), (0, 0), (0, 0)], now), None);
+        assert_eq!(
+            wait(&keys, &[(6, now - 500), (0, 0), (0, 0)], now),
+            Some(Duration::from_millis(1500))
+        );
+        // Old failures are forgotten.
+        assert_eq!(
+            wait(&keys, &[(60, now - forget_ms()), (0, 0), (0, 0)], now),
+            None
+        );
+        // A remembered device has its own key only.
+        let dev = throttle_keys("a@x.example", "10.0.0.1".parse().expect("ip"), Some("d1"));
+        assert_eq!(dev.len(), 1);
+        assert_eq!(dev[0].free, DEVICE_FREE);
+    }
+
+    #[test]
+    fn the_client_address_is_read_through_trusted_proxies_only() {
+        let proxy: IpAddr = "10.0.0.2".parse().expect("ip");
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "6.6.6.6, 203.0.113.9, 10.0.0.3".parse().expect("header"),
+        );
+        let trusted = [proxy, "10.0.0.3".parse().expect("ip")];
+        assert_eq!(
+            client_addr(proxy, &h, &trusted),
+            "203.0.113.9".parse::<IpAddr>().expect("ip")
+        );
+        // An untrusted peer cannot choose its address.
+        let peer: IpAddr = "198.51.100.7".parse().expect("ip");
+        assert_eq!(client_addr(peer, &h, &trusted), peer);
+    }
+
+    #[test]
+    fn next_paths_are_percent_encoded() {
+        assert_eq!(
+            encode_query_value("/teams/3?g=4&x=y"),
+            "/teams/3%3Fg%3D4%26x%3Dy"
+        );
     }
 }

@@ -1,268 +1,381 @@
-//! The one gate to student data. Every handler that reads or changes a student record calls
-//! a method here; each method asks the access policy ([`ensemble_domain::access`]), writes the
-//! audit log (allowed, denied, or not found), and only then reads or writes the store. A
-//! refused read answers exactly like a missing record, so nobody learns whether it exists.
+//! The one gate to student data and to the changes people make. Every handler that reads or
+//! changes a student record, a roster, formative data or a school's teams goes through a method
+//! here; each asks the access policy ([`ensemble_domain::access`]), writes the audit log
+//! (allowed, refused or not found) and only then touches the store — a read is logged before
+//! its data leaves (a read that cannot be logged does not happen), a change is logged in its
+//! own transaction.
+//!
+//! A refusal answers exactly like a missing record: same status, same message, for reads and
+//! changes, by id or by sourcedId — so nobody learns whether a record they may not see exists.
 
 use crate::error::AppError;
-use ensemble_domain::access::{
-    authorize_student, roster_scope, Principal, RosterScope, StudentFacts,
-};
+use ensemble_domain::access::{self, Principal, RosterGrant, RosterScope, StudentGrant};
 use ensemble_domain::*;
 use ensemble_store::{
-    AuditEntry, AuditOutcome, AuditRow, NewTeamInput, Store, StudentRecord, TeamDetail,
+    actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow, BookingRow, Loaded,
+    NewBooking, NewTeamInput, SchoolRow, Store, StudentRecord, TeamDetail,
 };
 
-/// A reader (or writer) of student data, with the store they reach it through.
+/// A reader (or writer), with the store they reach it through.
 pub struct Gate<'a> {
     store: &'a Store,
     who: &'a Principal,
+    actor: Actor,
 }
 
-/// What a roster read returns.
+/// A roster as one reader may see it.
 #[derive(Debug)]
 pub struct Roster {
     pub team: TeamDetail,
     pub scope: RosterScope,
+    pub students: Loaded<StudentRecord>,
+}
+
+/// A team's grouping board: the roster now, each student readable with their formative data,
+/// and the grant the store needs for the board's reads and changes.
+#[derive(Debug)]
+pub struct Board {
+    pub team: TeamDetail,
+    pub grant: RosterGrant,
     pub students: Vec<StudentRecord>,
 }
 
-fn hidden_student(id: StudentId) -> AppError {
-    AppError::NotFound(format!("No student {id} that you may see."))
+/// What a refused or missing record is called in the answer.
+fn hidden(kind: &str, id: impl std::fmt::Display) -> AppError {
+    AppError::NotFound(format!("No {kind} {id} that you may see."))
+}
+
+fn unchangeable(kind: &str, id: impl std::fmt::Display) -> AppError {
+    AppError::NotFound(format!("No {kind} {id} that you may change."))
 }
 
 impl<'a> Gate<'a> {
     pub fn new(store: &'a Store, who: &'a Principal) -> Self {
-        Self { store, who }
+        Self {
+            store,
+            who,
+            actor: Actor::of(who),
+        }
     }
 
-    async fn audit(
-        &self,
-        school: Option<SchoolId>,
-        action: &str,
-        kind: &str,
-        target: Option<i64>,
-        outcome: AuditOutcome,
-        detail: String,
-    ) -> Result<(), AppError> {
+    pub fn who(&self) -> &Principal {
+        self.who
+    }
+
+    pub fn store(&self) -> &Store {
         self.store
-            .audit(AuditEntry {
-                user: Some(self.who.user),
-                actor: &self.who.email,
-                school: school.or(self.who.school),
-                action,
-                target_kind: kind,
-                target_id: target,
-                outcome,
-                detail,
-            })
-            .await
-            .map_err(AppError::from)
     }
 
-    /// The policy's facts about a student; a missing student is audited and answered like a
-    /// hidden one.
-    async fn facts_or_hidden(&self, id: StudentId, action: &str) -> Result<StudentFacts, AppError> {
-        match self.store.student_facts(id, self.who.educator).await? {
-            Some(facts) => Ok(facts),
-            None => {
-                self.audit(
-                    None,
-                    action,
-                    "student",
-                    Some(id.0),
-                    AuditOutcome::NotFound,
-                    String::new(),
-                )
-                .await?;
-                Err(hidden_student(id))
-            }
+    /// An audit entry of this reader, allowed, for the caller to complete and hand to a store
+    /// write (which writes it in the change's transaction).
+    pub fn entry(&self, action: &'static str, kind: &'static str, id: Option<i64>) -> AuditEntry {
+        self.actor.entry(action, kind, id)
+    }
+
+    /// Writes an entry on its own (a read, a refusal).
+    pub async fn log(&self, e: AuditEntry) -> Result<(), AppError> {
+        self.store.audit(&e).await.map_err(AppError::from)
+    }
+
+    /// Logs a refusal (or a miss) and returns the answer to give.
+    async fn refuse(&self, e: AuditEntry, answer: AppError) -> AppError {
+        match self.log(e).await {
+            Ok(()) => answer,
+            Err(failed) => failed,
         }
     }
 
-    /// One student's record, as much of it as the reader may see.
-    pub async fn student(&self, id: StudentId) -> Result<StudentRecord, AppError> {
-        let facts = self.facts_or_hidden(id, "student.read").await?;
-        let Some(grant) = authorize_student(self.who, &facts) else {
-            self.audit(
-                Some(facts.school),
-                "student.read",
-                "student",
-                Some(id.0),
-                AuditOutcome::Denied,
-                "not on the reader's teams or services".into(),
-            )
-            .await?;
-            return Err(hidden_student(id));
-        };
-        // Audit before the data leaves: a read that cannot be logged does not happen.
-        self.audit(
-            Some(facts.school),
-            "student.read",
-            "student",
-            Some(id.0),
-            AuditOutcome::Allowed,
-            format!("access: {}", grant.access().as_str()),
-        )
-        .await?;
-        let mut records = self
-            .store
-            .student_records(std::slice::from_ref(&grant))
-            .await?;
-        records.pop().ok_or_else(|| hidden_student(id))
+    /// Logs a change that a rule of the model (or a concurrent change) refused: nothing
+    /// changed, but the attempt is on record.
+    pub async fn failed(&self, e: AuditEntry, why: AppError) -> AppError {
+        let e = e
+            .outcome(AuditOutcome::Failed)
+            .detail(format!("refused: {}", why.message()));
+        self.refuse(e, why).await
     }
 
-    /// A team's structure, for anyone of its school. No student data.
-    pub async fn team(&self, id: TeamId) -> Result<TeamDetail, AppError> {
-        match self.store.team(id).await? {
-            Some(t) if self.who.belongs_to(t.team.school) => Ok(t),
-            _ => Err(AppError::NotFound(format!(
-                "No team {id} that you may see."
-            ))),
-        }
-    }
+    // ----- students -----
 
-    /// A team's roster, each student shown as the reader may see them.
-    pub async fn roster(&self, id: TeamId) -> Result<Roster, AppError> {
-        let team = self.team(id).await?;
-        let (scope, students) = self.roster_of(&team).await?;
-        Ok(Roster {
-            team,
-            scope,
-            students,
-        })
-    }
-
-    /// The roster of a team already read through [`Gate::team`].
-    pub async fn roster_of(
+    /// The policy's decision for one student, audited when refused or missing.
+    async fn grant_for(
         &self,
-        team: &TeamDetail,
-    ) -> Result<(RosterScope, Vec<StudentRecord>), AppError> {
-        let id = team.team.id;
-        let school = team.team.school;
-        let Some(scope) = roster_scope(self.who, id, school) else {
-            self.audit(
-                Some(school),
-                "roster.read",
-                "team",
-                Some(id.0),
-                AuditOutcome::Denied,
-                format!("not a member of {}", team.team.name),
-            )
-            .await?;
-            return Err(AppError::Forbidden(format!(
-                "Only the members of {} and school leaders may see its roster.",
-                team.team.name
-            )));
+        id: StudentId,
+        action: &'static str,
+    ) -> Result<(StudentFacts, StudentGrant), AppError> {
+        let entry = self.entry(action, "student", Some(id.0)).students([id]);
+        let Some(facts) = self.store.student_facts(id, self.who.educator).await? else {
+            return Err(self
+                .refuse(entry.outcome(AuditOutcome::NotFound), hidden("student", id))
+                .await);
         };
-        let facts = self.store.roster_facts(id, self.who.educator).await?;
-        let grants: Vec<_> = facts
-            .iter()
-            .filter_map(|f| authorize_student(self.who, f))
-            .collect();
-        let level = grants
-            .iter()
-            .map(|g| g.access())
-            .max()
-            .map(|a| a.as_str())
-            .unwrap_or("none");
-        self.audit(
-            Some(school),
-            "roster.read",
-            "team",
-            Some(id.0),
-            AuditOutcome::Allowed,
-            format!(
-                "{} of {} students, access: {level}",
-                grants.len(),
-                facts.len()
-            ),
-        )
-        .await?;
-        let students = self.store.student_records(&grants).await?;
-        Ok((scope, students))
+        match access::authorize_student(self.who, &facts) {
+            Some(g) => Ok((facts, g)),
+            None => Err(self
+                .refuse(
+                    entry
+                        .school(facts.school)
+                        .outcome(AuditOutcome::Denied)
+                        .detail("not on the reader's teams or services"),
+                    hidden("student", id),
+                )
+                .await),
+        }
     }
 
-    /// The students the reader serves (extended-team members).
-    pub async fn served(&self) -> Result<Vec<StudentRecord>, AppError> {
-        let Some(educator) = self.who.educator else {
-            return Ok(Vec::new());
-        };
-        let facts = self.store.served_facts(educator).await?;
-        let grants: Vec<_> = facts
-            .iter()
-            .filter_map(|f| authorize_student(self.who, f))
-            .collect();
-        self.audit(
-            None,
-            "served.read",
-            "educator",
-            Some(educator.0),
-            AuditOutcome::Allowed,
-            format!("{} students", grants.len()),
+    /// One student's record, as much of it as the reader may see, and their ranked choices
+    /// when the reader sees the profile.
+    pub async fn student(&self, id: StudentId) -> Result<(StudentRecord, Vec<String>), AppError> {
+        let (facts, grant) = self.grant_for(id, actions::STUDENT_READ).await?;
+        // Audit before the data leaves: a read that cannot be logged does not happen.
+        self.log(
+            self.entry(actions::STUDENT_READ, "student", Some(id.0))
+                .school(facts.school)
+                .detail(format!("access: {}", grant.access().label()))
+                .students([id]),
         )
         .await?;
-        Ok(self.store.student_records(&grants).await?)
+        let record = self.store.student_record(&grant).await?;
+        let choices = self.store.choices_of(&grant).await?;
+        Ok((record, choices))
     }
 
-    /// Replaces a student's interests and strengths (core-team members, the extended-team
-    /// members who serve them, leaders; not community educators or volunteers).
+    /// Replaces a student's interests and strengths and, when given, their ranked choices, in
+    /// one transaction with its audit entry (core-team members, the extended-team members who
+    /// serve them, leaders; not community educators or volunteers, who see names only).
     pub async fn update_profile(
         &self,
         id: StudentId,
         profile: &StudentProfile,
+        choices: Option<&[String]>,
     ) -> Result<(), AppError> {
-        let facts = self.facts_or_hidden(id, "student.update").await?;
-        let grant = match authorize_student(self.who, &facts) {
-            Some(g) if g.access().sees_profile() => g,
-            Some(_) => {
-                self.audit(
-                    Some(facts.school),
-                    "student.update",
-                    "student",
-                    Some(id.0),
-                    AuditOutcome::Denied,
-                    "directory access only".into(),
+        let (facts, grant) = self.grant_for(id, actions::STUDENT_UPDATE).await?;
+        let entry = self
+            .entry(actions::STUDENT_UPDATE, "student", Some(id.0))
+            .school(facts.school)
+            .students([id]);
+        if !access::may_change_profile(&grant) {
+            return Err(self
+                .refuse(
+                    entry
+                        .outcome(AuditOutcome::Denied)
+                        .detail("names and team only"),
+                    hidden("student", id),
                 )
-                .await?;
-                return Err(AppError::Forbidden("Community educators and volunteers see names and groups only and cannot change profiles.".into()));
-            }
-            None => {
-                self.audit(
-                    Some(facts.school),
-                    "student.update",
-                    "student",
-                    Some(id.0),
-                    AuditOutcome::Denied,
-                    String::new(),
-                )
-                .await?;
-                return Err(hidden_student(id));
-            }
-        };
-        self.store.update_student_profile(&grant, profile).await?;
-        self.audit(
-            Some(facts.school),
-            "student.update",
-            "student",
-            Some(id.0),
-            AuditOutcome::Allowed,
-            format!(
-                "interests: {}; strengths: {}",
-                profile.interests.join(", "),
-                profile.strengths.join(", ")
-            ),
-        )
-        .await
+                .await);
+        }
+        let detail = format!(
+            "interests: {}; strengths: {}{}",
+            profile.interests.join(", "),
+            profile.strengths.join(", "),
+            choices.map_or(String::new(), |c| format!("; choices: {}", c.join(", ")))
+        );
+        let entry = entry.detail(detail);
+        match self
+            .store
+            .update_student_profile(&grant, profile, choices, &entry)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.failed(entry, e.into()).await),
+        }
     }
 
-    fn require_leader(&self, school: SchoolId, what: &str) -> Result<(), AppError> {
-        if self.who.is_leader_of(school) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "Only school leaders may {what}."
-            )))
+    // ----- schools and teams -----
+
+    /// A school, for anyone of it (structure only, no student data).
+    pub async fn school(&self, id: SchoolId) -> Result<SchoolRow, AppError> {
+        match self.store.school(id).await? {
+            Some(s) if access::may_see_school(self.who, id) => Ok(s),
+            found => Err(self
+                .refuse(
+                    self.entry("school.read", "school", Some(id.0))
+                        .outcome(if found.is_some() {
+                            AuditOutcome::Denied
+                        } else {
+                            AuditOutcome::NotFound
+                        }),
+                    hidden("school", id),
+                )
+                .await),
         }
+    }
+
+    /// A school the reader leads (staffing): anyone else is answered as for a missing school.
+    pub async fn led_school(&self, id: SchoolId) -> Result<SchoolRow, AppError> {
+        match self.store.school(id).await? {
+            Some(s) if access::may_plan_staffing(self.who, id) => Ok(s),
+            found => Err(self
+                .refuse(
+                    self.entry(actions::STAFFING_READ, "school", Some(id.0))
+                        .outcome(if found.is_some() {
+                            AuditOutcome::Denied
+                        } else {
+                            AuditOutcome::NotFound
+                        }),
+                    hidden("school", id),
+                )
+                .await),
+        }
+    }
+
+    /// A team's structure, for anyone of its school. No student data.
+    pub async fn team(&self, id: TeamId) -> Result<TeamDetail, AppError> {
+        self.team_or(id, "team.read", hidden("team", id)).await
+    }
+
+    async fn team_or(
+        &self,
+        id: TeamId,
+        action: &'static str,
+        answer: AppError,
+    ) -> Result<TeamDetail, AppError> {
+        match self.store.team(id).await? {
+            Some(t) if access::may_see_school(self.who, t.team.school) => Ok(t),
+            found => Err(self
+                .refuse(
+                    self.entry(action, "team", Some(id.0))
+                        .outcome(if found.is_some() {
+                            AuditOutcome::Denied
+                        } else {
+                            AuditOutcome::NotFound
+                        }),
+                    answer,
+                )
+                .await),
+        }
+    }
+
+    /// A team's roster, each student shown as the reader may see them; a reader who may not
+    /// open it is answered as for a missing team.
+    pub async fn roster(&self, id: TeamId) -> Result<Roster, AppError> {
+        let answer = || hidden("roster of team", id);
+        let team = self.team_or(id, actions::ROSTER_READ, answer()).await?;
+        match self.roster_of(&team).await? {
+            Some((scope, students)) => Ok(Roster {
+                team,
+                scope,
+                students,
+            }),
+            None => Err(answer()),
+        }
+    }
+
+    /// The roster of a team already read through [`Gate::team`]; `None` (audited) when the
+    /// reader may not open it.
+    pub async fn roster_of(
+        &self,
+        team: &TeamDetail,
+    ) -> Result<Option<(RosterScope, Loaded<StudentRecord>)>, AppError> {
+        let t = team.facts();
+        let entry = self
+            .entry(actions::ROSTER_READ, "team", Some(t.team.0))
+            .school(t.school);
+        if access::roster_scope(self.who, &t).is_none() {
+            self.log(
+                entry
+                    .outcome(AuditOutcome::Denied)
+                    .detail(format!("not a member of {}", team.team.name)),
+            )
+            .await?;
+            return Ok(None);
+        }
+        let facts = self.store.roster_facts(t.team, self.who.educator).await?;
+        let Some(grant) = access::authorize_roster(self.who, &t, &facts) else {
+            return Ok(None);
+        };
+        self.log(
+            entry
+                .detail(format!(
+                    "{} of {} students, access: {}",
+                    grant.students().len(),
+                    facts.len(),
+                    grant.widest().map_or("none".into(), |a| a.label())
+                ))
+                .students(grant.students().iter().map(StudentGrant::student)),
+        )
+        .await?;
+        let students = self.store.roster_records(&grant).await?;
+        Ok(Some((grant.scope(), students)))
+    }
+
+    /// A team's grouping board (its members and the school's leaders): the roster now and the
+    /// grant its formative data, choices and groupings are read and changed with. The read is
+    /// audited with every student on it.
+    pub async fn board(&self, id: TeamId, purpose: &str) -> Result<Board, AppError> {
+        let answer = || hidden("grouping board of team", id);
+        let team = self
+            .team_or(id, actions::ASSESSMENTS_READ, answer())
+            .await?;
+        let t = team.facts();
+        let entry = self
+            .entry(actions::ASSESSMENTS_READ, "team", Some(id.0))
+            .school(t.school);
+        let facts = self.store.roster_facts(id, self.who.educator).await?;
+        let Some(grant) = access::authorize_grouping_board(self.who, &t, &facts) else {
+            return Err(self
+                .refuse(
+                    entry
+                        .outcome(AuditOutcome::Denied)
+                        .detail(format!("not a member of {}", team.team.name)),
+                    answer(),
+                )
+                .await);
+        };
+        self.log(
+            entry
+                .detail(format!(
+                    "{purpose}: roster and formative data of {} students",
+                    grant.students().len()
+                ))
+                .students(grant.students().iter().map(StudentGrant::student)),
+        )
+        .await?;
+        let loaded = self.store.roster_records(&grant).await?;
+        if let Some(bad) = loaded.unreadable.first() {
+            // The board's engine needs every student; a record that cannot be read stops it.
+            return Err(AppError::Unprocessable(format!(
+                "The grouping board cannot open: a stored student record cannot be read ({bad}). The error has been logged."
+            )));
+        }
+        Ok(Board {
+            team,
+            grant,
+            students: loaded.rows,
+        })
+    }
+
+    /// The students the reader serves (extended-team members).
+    pub async fn served(&self) -> Result<Loaded<StudentRecord>, AppError> {
+        let Some(educator) = self.who.educator else {
+            return Ok(Loaded::default());
+        };
+        let facts = self.store.served_facts(educator).await?;
+        let grant = access::authorize_served(self.who, &facts);
+        self.log(
+            self.entry(actions::SERVED_READ, "educator", Some(educator.0))
+                .detail(format!("{} students", grant.students().len()))
+                .students(grant.students().iter().map(StudentGrant::student)),
+        )
+        .await?;
+        Ok(self.store.roster_records(&grant).await?)
+    }
+
+    /// The team a roster change is for, if the reader may change its roster; otherwise the
+    /// answer for a missing team (audited).
+    async fn roster_team(&self, id: TeamId, action: &'static str) -> Result<TeamDetail, AppError> {
+        let answer = || unchangeable("team", id);
+        let team = self.team_or(id, action, answer()).await?;
+        if !access::may_change_roster(self.who, &team.facts()) {
+            return Err(self
+                .refuse(
+                    self.entry(action, "team", Some(id.0))
+                        .school(team.team.school)
+                        .outcome(AuditOutcome::Denied),
+                    answer(),
+                )
+                .await);
+        }
+        Ok(team)
     }
 
     /// Puts students on a core team's roster (school leaders). All or nothing.
@@ -271,140 +384,175 @@ impl<'a> Gate<'a> {
         team: TeamId,
         students: &[StudentId],
     ) -> Result<usize, AppError> {
-        let t = self.team(team).await?;
-        if let Err(e) = self.require_leader(t.team.school, "change rosters") {
-            self.audit(
-                Some(t.team.school),
-                "roster.add",
-                "team",
-                Some(team.0),
-                AuditOutcome::Denied,
-                String::new(),
-            )
+        let t = self.roster_team(team, actions::ROSTER_ADD).await?;
+        self.add_to(&t, students).await
+    }
+
+    async fn add_to(&self, t: &TeamDetail, students: &[StudentId]) -> Result<usize, AppError> {
+        let team = t.team.id;
+        let entry = self
+            .entry(actions::ROSTER_ADD, "team", Some(team.0))
+            .school(t.team.school)
+            .detail(format!("to {}", t.team.name))
+            .students(students.iter().copied());
+        match self.store.add_to_roster(team, students, &entry).await {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.failed(entry, e.into()).await),
+        }
+    }
+
+    /// Puts the student with this sourcedId on a core team's roster. The reader's right to
+    /// change the roster is decided first, so the answer tells nothing about which sourcedIds
+    /// exist to someone who may not.
+    pub async fn roster_add_sourced(
+        &self,
+        team: TeamId,
+        sourced: &SourcedId,
+    ) -> Result<StudentId, AppError> {
+        let t = self.roster_team(team, actions::ROSTER_ADD).await?;
+        let facts = self
+            .store
+            .student_facts_by_sourced(Some(t.team.school), sourced.as_str(), self.who.educator)
             .await?;
-            return Err(e);
-        }
-        let ids = students
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        match self.store.add_to_roster(team, students).await {
-            Ok(n) => {
-                self.audit(
-                    Some(t.team.school),
-                    "roster.add",
-                    "team",
-                    Some(team.0),
-                    AuditOutcome::Allowed,
-                    format!("students {ids}"),
+        let Some(facts) = facts else {
+            return Err(self
+                .refuse(
+                    self.entry(actions::ROSTER_ADD, "team", Some(team.0))
+                        .school(t.team.school)
+                        .outcome(AuditOutcome::NotFound)
+                        .detail(format!("no student with sourcedId {sourced}")),
+                    AppError::NotFound(format!(
+                        "No student with sourcedId {sourced} in this school."
+                    )),
                 )
-                .await?;
-                Ok(n)
-            }
-            Err(e) => {
-                let e = AppError::from(e);
-                self.audit(
-                    Some(t.team.school),
-                    "roster.add",
-                    "team",
-                    Some(team.0),
-                    AuditOutcome::Failed,
-                    format!("students {ids}: {}", e.message()),
-                )
-                .await?;
-                Err(e)
-            }
-        }
+                .await);
+        };
+        self.add_to(&t, &[facts.student]).await?;
+        Ok(facts.student)
     }
 
     /// Takes a student off a core team's roster (school leaders).
     pub async fn roster_remove(&self, team: TeamId, student: StudentId) -> Result<(), AppError> {
-        let t = self.team(team).await?;
-        if let Err(e) = self.require_leader(t.team.school, "change rosters") {
-            self.audit(
-                Some(t.team.school),
-                "roster.remove",
-                "team",
-                Some(team.0),
-                AuditOutcome::Denied,
-                format!("student {student}"),
-            )
-            .await?;
-            return Err(e);
+        let t = self.roster_team(team, actions::ROSTER_REMOVE).await?;
+        let entry = self
+            .entry(actions::ROSTER_REMOVE, "team", Some(team.0))
+            .school(t.team.school)
+            .detail(format!("from {}", t.team.name))
+            .students([student]);
+        match self.store.remove_from_roster(team, student, &entry).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.failed(entry, e.into()).await),
         }
-        let r = self.store.remove_from_roster(team, student).await;
-        let outcome = if r.is_ok() {
-            AuditOutcome::Allowed
-        } else {
-            AuditOutcome::Failed
-        };
-        self.audit(
-            Some(t.team.school),
-            "roster.remove",
-            "team",
-            Some(team.0),
-            outcome,
-            format!("student {student}"),
-        )
-        .await?;
-        Ok(r?)
     }
 
-    /// Creates a team in the school's current term (school leaders).
+    /// Creates a team (school leaders). Refused like a missing school otherwise.
     pub async fn create_team(&self, input: &NewTeamInput) -> Result<TeamId, AppError> {
-        self.require_leader(input.school, "create teams")?;
-        let id = self.store.create_team(input).await?;
-        self.audit(
-            Some(input.school),
-            "team.create",
-            "team",
-            Some(id.0),
-            AuditOutcome::Allowed,
-            input.name.clone(),
-        )
-        .await?;
-        Ok(id)
-    }
-
-    /// Books a space for a team (school leaders, or members of that core team).
-    pub async fn book_space(
-        &self,
-        space: SpaceId,
-        team: TeamId,
-        day: DayOfWeek,
-        period: usize,
-        headcount: u32,
-        purpose: &str,
-    ) -> Result<i64, AppError> {
-        let t = self.team(team).await?;
-        if !(self.who.is_leader_of(t.team.school) || self.who.core_teams.contains(&team)) {
-            return Err(AppError::Forbidden(format!(
-                "Only school leaders and members of {} may book spaces for it.",
-                t.team.name
-            )));
+        let entry = self
+            .entry(actions::TEAM_CREATE, "team", None)
+            .school(input.school)
+            .detail(format!("{} ({})", input.name, input.kind.label()));
+        if !access::may_create_team(self.who, input.school) {
+            return Err(self
+                .refuse(
+                    entry.outcome(AuditOutcome::Denied),
+                    unchangeable("school", input.school),
+                )
+                .await);
         }
-        Ok(self
-            .store
-            .book_space(space, team, day, period, headcount, purpose)
-            .await?)
+        match self.store.create_team(input, &entry).await {
+            Ok(id) => Ok(id),
+            Err(e) => Err(self.failed(entry, e.into()).await),
+        }
     }
 
-    /// The audit log: a school leader sees their school's, a system leader everyone's.
+    /// Books a space for a team (its members and the school's leaders).
+    pub async fn book_space(&self, b: &NewBooking<'_>) -> Result<i64, AppError> {
+        let answer = || unchangeable("team", b.team);
+        let t = self
+            .team_or(b.team, actions::BOOKING_CREATE, answer())
+            .await?;
+        let entry = self
+            .entry(actions::BOOKING_CREATE, "team", Some(b.team.0))
+            .school(t.team.school)
+            .detail(format!(
+                "space {} for {} on {}, period {}, {} people",
+                b.space,
+                t.team.name,
+                b.day.name(),
+                b.period + 1,
+                b.headcount
+            ));
+        if !access::may_book_for(self.who, &t.facts()) {
+            return Err(self
+                .refuse(entry.outcome(AuditOutcome::Denied), answer())
+                .await);
+        }
+        match self.store.book_space(b, &entry).await {
+            Ok(id) => Ok(id),
+            Err(e) => Err(self.failed(entry, e.into()).await),
+        }
+    }
+
+    /// A team's bookings, for anyone of its school.
+    pub async fn team_bookings(&self, team: TeamId) -> Result<Loaded<BookingRow>, AppError> {
+        self.team(team).await?;
+        Ok(self.store.team_bookings(team).await?)
+    }
+
+    /// A space's bookings, for anyone of its school.
+    pub async fn space_bookings(&self, space: SpaceId) -> Result<Loaded<BookingRow>, AppError> {
+        match self.store.space_school(space).await? {
+            Some(s) if access::may_see_school(self.who, s) => {
+                Ok(self.store.space_bookings(space).await?)
+            }
+            _ => Err(hidden("space", space)),
+        }
+    }
+
+    /// Cancels a booking (whoever may book for its team).
+    pub async fn delete_booking(&self, id: i64) -> Result<(), AppError> {
+        let answer = || unchangeable("booking", id);
+        let entry = self.entry(actions::BOOKING_DELETE, "booking", Some(id));
+        let Some(b) = self.store.booking(id).await? else {
+            return Err(self
+                .refuse(entry.outcome(AuditOutcome::NotFound), answer())
+                .await);
+        };
+        let team = self.store.team(b.team).await?;
+        let allowed = team
+            .as_ref()
+            .is_some_and(|t| access::may_book_for(self.who, &t.facts()));
+        let entry = entry.school(b.school).detail(format!(
+            "{} in {} on {}, period {}",
+            b.team_name,
+            b.space_name,
+            b.day.name(),
+            b.period + 1
+        ));
+        if !allowed {
+            return Err(self
+                .refuse(entry.outcome(AuditOutcome::Denied), answer())
+                .await);
+        }
+        match self.store.delete_booking(id, &entry).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.failed(entry, e.into()).await),
+        }
+    }
+
+    /// The audit log: a school leader reads their school's, a system leader everyone's; others
+    /// are answered as if there were no log to see.
     pub async fn audit_log(
         &self,
-        before: Option<i64>,
-        limit: i64,
+        mut filter: AuditFilter,
+        limit: u32,
     ) -> Result<Vec<AuditRow>, AppError> {
-        match self.who.system_role {
-            SystemRole::SystemAdmin => Ok(self.store.audit_log(None, before, limit).await?),
-            SystemRole::SchoolLeader => match self.who.school {
-                Some(s) => Ok(self.store.audit_log(Some(s), before, limit).await?),
-                None => Ok(Vec::new()),
-            },
-            SystemRole::Educator => Err(AppError::Forbidden(
-                "Only school and system leaders may read the audit log.".into(),
-            )),
+        let Some(scope) = access::audit_scope(self.who) else {
+            return Err(AppError::NotFound("No audit log that you may see.".into()));
+        };
+        if scope.is_some() {
+            filter.school = scope;
         }
+        Ok(self.store.audit_log(&filter, limit).await?)
     }
 }

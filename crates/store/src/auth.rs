@@ -1,6 +1,7 @@
 //! Accounts, sessions and API tokens. Secrets (session ids, tokens) are stored as SHA-256
 //! digests; passwords as the PHC string the caller hashed.
 
+use crate::audit::{self, AuditEntry};
 use crate::{now_ms, parse_col, Result, Store, StoreError};
 use ensemble_domain::access::{Principal, SystemRole};
 use ensemble_domain::*;
@@ -32,7 +33,8 @@ impl Store {
             .transpose()
     }
 
-    /// Creates an account; refuses an e-mail address already in use.
+    /// Creates an account, with its audit entry; refuses an e-mail address already in use.
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_user(
         &self,
         email: &str,
@@ -41,7 +43,9 @@ impl Store {
         school: Option<SchoolId>,
         educator: Option<EducatorId>,
         password_hash: Option<&str>,
+        entry: &AuditEntry,
     ) -> Result<UserId> {
+        let mut tx = self.begin_write().await?;
         let r = sqlx::query("INSERT INTO users (email, display_name, password_hash, system_role, school_id, educator_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
             .bind(email.trim().to_ascii_lowercase())
             .bind(display_name)
@@ -50,10 +54,17 @@ impl Store {
             .bind(school.map(|s| s.0))
             .bind(educator.map(|e| e.0))
             .bind(now_ms())
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await;
         match r {
-            Ok(row) => Ok(UserId(row.try_get("id")?)),
+            Ok(row) => {
+                let id: i64 = row.try_get("id")?;
+                let mut entry = entry.clone();
+                entry.target_id = Some(id);
+                audit::write(&mut tx, &entry).await?;
+                tx.commit().await?;
+                Ok(UserId(id))
+            }
             Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict(format!(
                 "an account for {email} already exists"
             ))),
@@ -126,79 +137,151 @@ impl Store {
         }))
     }
 
-    /// Starts a session; returns the session id (to put in the cookie) and its CSRF token.
-    pub async fn create_session(&self, user: UserId, ttl_ms: i64) -> Result<(String, String)> {
+    /// Starts a session, with its audit entry (the sign-in); returns the session id (to put
+    /// in the cookie) and its CSRF token. The session ends `absolute_ms` from now at the latest.
+    pub async fn create_session(
+        &self,
+        user: UserId,
+        absolute_ms: i64,
+        entry: &AuditEntry,
+    ) -> Result<(String, String)> {
         let (id, csrf) = (new_secret(), new_secret());
         let now = now_ms();
-        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $4)")
             .bind(digest(&id))
             .bind(user.0)
             .bind(&csrf)
             .bind(now)
-            .bind(now + ttl_ms)
-            .execute(&self.pool)
+            .bind(now.saturating_add(absolute_ms))
+            .execute(&mut *tx)
             .await?;
-        // Forget expired sessions now and then.
+        audit::write(&mut tx, entry).await?;
+        // Forget ended sessions now and then.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok((id, csrf))
     }
 
-    /// The user and CSRF token of a live session.
-    pub async fn session(&self, id: &str) -> Result<Option<(UserId, String)>> {
+    /// The user and CSRF token of a live session: not past its absolute end, and used within
+    /// the last `idle_ms`. Marks it used (at most once a minute, so that reading pages does not
+    /// write on every request).
+    pub async fn session(&self, id: &str, idle_ms: i64) -> Result<Option<(UserId, String)>> {
+        let now = now_ms();
+        let hash = digest(id);
         let row = sqlx::query(
-            "SELECT user_id, csrf_token FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+            "SELECT user_id, csrf_token, last_seen_at FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
         )
-        .bind(digest(id))
-        .bind(now_ms())
+        .bind(&hash)
+        .bind(now)
+        .bind(now.saturating_sub(idle_ms))
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((UserId(r.try_get("user_id")?), r.try_get("csrf_token")?)))
-            .transpose()
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        if now - r.try_get::<i64, _>("last_seen_at")? > 60_000 {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some((
+            UserId(r.try_get("user_id")?),
+            r.try_get("csrf_token")?,
+        )))
     }
 
-    pub async fn delete_session(&self, id: &str) -> Result<()> {
+    /// The reader behind a live session, with its CSRF token (see [`Store::session`]).
+    pub async fn session_principal(
+        &self,
+        id: &str,
+        idle_ms: i64,
+    ) -> Result<Option<(Principal, String)>> {
+        let Some((user, csrf)) = self.session(id, idle_ms).await? else {
+            return Ok(None);
+        };
+        Ok(self.principal(user).await?.map(|p| (p, csrf)))
+    }
+
+    /// Ends a session on the server, with its audit entry when given (a sign-out; an old
+    /// session replaced at sign-in has none).
+    pub async fn delete_session(&self, id: &str, entry: Option<&AuditEntry>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(digest(id))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        if let Some(e) = entry {
+            audit::write(&mut tx, e).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Creates an API token for the account with this e-mail address; returns the token, shown
-    /// once and stored only as a digest.
-    pub async fn create_token(&self, email: &str, name: &str) -> Result<String> {
+    /// Creates an API token for the account with this e-mail address, valid for `days` days,
+    /// with its audit entry; returns the token (shown once, stored only as a digest) and its
+    /// record.
+    pub async fn create_token(
+        &self,
+        email: &str,
+        name: &str,
+        days: u32,
+        entry: &AuditEntry,
+    ) -> Result<(String, TokenRow)> {
         let Some((user, _)) = self.login_lookup(email).await? else {
             return Err(StoreError::Conflict(format!(
                 "no account has the e-mail address {email}"
             )));
         };
         let token = format!("ens_{}", new_secret());
-        sqlx::query("INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4)")
+        let now = now_ms();
+        let expires = now.saturating_add(i64::from(days).saturating_mul(DAY_MS));
+        let mut tx = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (user_id, token_hash, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(user.0)
             .bind(digest(&token))
             .bind(name)
-            .bind(now_ms())
-            .execute(&self.pool)
+            .bind(now)
+            .bind(expires)
+            .fetch_one(&mut *tx)
             .await?;
-        Ok(token)
+        let mut entry = entry.clone();
+        entry.target_id = Some(id);
+        entry.detail = format!("token {id} ({name}) for {email}, valid {days} days");
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
+        let row = TokenRow {
+            id,
+            email: email.trim().to_ascii_lowercase(),
+            name: name.to_owned(),
+            created_at: now,
+            last_used_at: None,
+            expires_at: expires,
+            revoked_at: None,
+        };
+        Ok((token, row))
     }
 
-    /// The account a bearer token belongs to.
+    /// The account a live bearer token belongs to (not expired, not revoked).
     pub async fn token_user(&self, token: &str) -> Result<Option<UserId>> {
         let hash = digest(token);
-        let Some(row) =
-            sqlx::query("SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1")
-                .bind(&hash)
-                .fetch_optional(&self.pool)
-                .await?
+        let now = now_ms();
+        let Some(row) = sqlx::query(
+            "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+        )
+        .bind(&hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?
         else {
             return Ok(None);
         };
         // Record use at minute resolution: a write per request would serialise readers on SQLite.
-        let now = now_ms();
         if row
             .try_get::<Option<i64>, _>("last_used_at")?
             .is_none_or(|t| now - t > 60_000)
@@ -211,4 +294,157 @@ impl Store {
         }
         Ok(Some(UserId(row.try_get("user_id")?)))
     }
+
+    /// The tokens of one account (every account's for `None`), newest first.
+    pub async fn tokens(&self, email: Option<&str>) -> Result<Vec<TokenRow>> {
+        let rows = sqlx::query(
+            "SELECT t.id, u.email, t.name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE ($1 = '' OR u.email = $1) ORDER BY t.id DESC",
+        )
+        .bind(email.map(|e| e.trim().to_ascii_lowercase()).unwrap_or_default())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TokenRow {
+                    id: r.try_get("id")?,
+                    email: r.try_get("email")?,
+                    name: r.try_get("name")?,
+                    created_at: r.try_get("created_at")?,
+                    last_used_at: r.try_get("last_used_at")?,
+                    expires_at: r.try_get::<Option<i64>, _>("expires_at")?.unwrap_or(0),
+                    revoked_at: r.try_get("revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes a token at once, with its audit entry. Revoking twice is refused.
+    pub async fn revoke_token(&self, id: i64, entry: &AuditEntry) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "live API token",
+                id,
+            });
+        }
+        audit::write(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins counted under each key (digests of the keys are stored): the number of
+    /// failures and the time of the last one, for keys that have any.
+    pub async fn throttle_counts(&self, keys: &[String]) -> Result<Vec<(u32, i64)>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            let row = sqlx::query(
+                "SELECT failures, last_failure_at FROM login_throttle WHERE key_hash = $1",
+            )
+            .bind(digest(k))
+            .fetch_optional(&self.pool)
+            .await?;
+            out.push(match row {
+                Some(r) => (
+                    u32::try_from(r.try_get::<i64, _>("failures")?).unwrap_or(u32::MAX),
+                    r.try_get("last_failure_at")?,
+                ),
+                None => (0, 0),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Counts a failed sign-in under each key, with its audit entry. A count whose last
+    /// failure is older than `forget_ms` starts again from one.
+    pub async fn throttle_failed(
+        &self,
+        keys: &[String],
+        forget_ms: i64,
+        entry: &AuditEntry,
+    ) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        for k in keys {
+            sqlx::query(
+                "INSERT INTO login_throttle (key_hash, failures, last_failure_at) VALUES ($1, 1, $2)
+                 ON CONFLICT (key_hash) DO UPDATE SET
+                   failures = CASE WHEN login_throttle.last_failure_at < $3 THEN 1 ELSE login_throttle.failures + 1 END,
+                   last_failure_at = excluded.last_failure_at",
+            )
+            .bind(digest(k))
+            .bind(now)
+            .bind(now.saturating_sub(forget_ms))
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::write(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the failures counted under these keys (after a successful sign-in).
+    pub async fn throttle_clear(&self, keys: &[String]) -> Result<()> {
+        for k in keys {
+            sqlx::query("DELETE FROM login_throttle WHERE key_hash = $1")
+                .bind(digest(k))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Remembers a device that signed in to an account; returns the device cookie's value.
+    pub async fn remember_device(&self, user: UserId, ttl_ms: i64) -> Result<String> {
+        let id = new_secret();
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO login_devices (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(digest(&id))
+        .bind(user.0)
+        .bind(now)
+        .bind(now.saturating_add(ttl_ms))
+        .execute(&self.pool)
+        .await?;
+        sqlx::query("DELETE FROM login_devices WHERE expires_at < $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    /// The account a device cookie was given to, if it is still valid.
+    pub async fn device_user(&self, id: &str) -> Result<Option<UserId>> {
+        let user: Option<i64> = sqlx::query_scalar(
+            "SELECT user_id FROM login_devices WHERE id_hash = $1 AND expires_at > $2",
+        )
+        .bind(digest(id))
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(user.map(UserId))
+    }
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// An API token as listed (never the token itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
 }

@@ -1,7 +1,9 @@
 //! Formative data (assessment results, students' choices) and the groupings teams propose and
 //! publish. Reads of assessment data are audited by the caller, after the roster check.
 
+use crate::audit::{self, AuditEntry};
 use crate::{now_ms, Result, Store, StoreError};
+use ensemble_domain::access::{RosterGrant, RosterUse, StudentGrant};
 use ensemble_domain::*;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -55,10 +57,16 @@ const GROUPING_COLUMNS: &str =
     "id, team_id, block, focus, strategy, input, grouping, created_at, published_at";
 
 impl Store {
-    /// Imports assessment results in one transaction. A student the database does not have is
-    /// refused with the file and line, and nothing is imported.
-    pub async fn import_assessments(&self, file: &str, rows: &[NewAssessment]) -> Result<usize> {
-        let mut tx = self.pool.begin().await?;
+    /// Imports assessment results in one transaction, with its audit entry (naming the
+    /// students) when given. A student the database does not have is refused with the file and
+    /// line, and nothing is imported.
+    pub async fn import_assessments(
+        &self,
+        file: &str,
+        rows: &[NewAssessment],
+        entry: Option<&AuditEntry>,
+    ) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
         let mut ids: BTreeMap<&str, i64> = BTreeMap::new();
         let now = now_ms();
         for a in rows {
@@ -93,6 +101,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        if let Some(e) = entry {
+            let mut e = e.clone();
+            e.students = ids.values().copied().map(StudentId).collect();
+            audit::write(&mut tx, &e).await?;
+        }
         tx.commit().await?;
         Ok(rows.len())
     }
@@ -109,7 +122,7 @@ impl Store {
             .enumerate()
             .map(
                 |(i, (student, skill, date, mastery, source))| NewAssessment {
-                    line: i as u64 + 1,
+                    line: u64::try_from(i + 1).unwrap_or(u64::MAX),
                     student: student.clone(),
                     skill: skill.clone(),
                     date: date.clone(),
@@ -120,71 +133,83 @@ impl Store {
                 },
             )
             .collect();
-        self.import_assessments(file, &rows).await
+        self.import_assessments(file, &rows, None).await
     }
 
-    /// Every result of the students on a team's roster, per student and skill, oldest first.
-    /// The caller has checked the reader may see the roster, and audits the read.
+    /// Every result of the students a grant covers with their profile, per student and
+    /// skill, oldest first. The caller audits the read.
     pub async fn team_assessments(
         &self,
-        team: TeamId,
+        grant: &RosterGrant,
     ) -> Result<BTreeMap<i64, BTreeMap<String, History>>> {
-        let rows = sqlx::query(
-            "SELECT a.student_id, a.skill, a.taken_on, a.mastery FROM assessments a
-             JOIN roster_entries r ON r.student_id = a.student_id
-             WHERE r.team_id = $1 ORDER BY a.student_id, a.skill, a.taken_on, a.id",
-        )
-        .bind(team.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let ids = profile_ids(grant);
         let mut out: BTreeMap<i64, BTreeMap<String, History>> = BTreeMap::new();
-        for r in rows {
-            out.entry(r.try_get("student_id")?)
-                .or_default()
-                .entry(r.try_get("skill")?)
-                .or_default()
-                .push((
-                    r.try_get("taken_on")?,
-                    r.try_get::<i64, _>("mastery")?.clamp(0, 100) as u32,
-                ));
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT student_id, skill, taken_on, mastery FROM assessments
+                 WHERE student_id IN ({}) ORDER BY student_id, skill, taken_on, id",
+                crate::placeholders(1, chunk.len())
+            );
+            for r in crate::bind_ids(sqlx::query(&sql), chunk)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                let mastery = r.try_get::<i64, _>("mastery")?;
+                out.entry(r.try_get("student_id")?)
+                    .or_default()
+                    .entry(r.try_get("skill")?)
+                    .or_default()
+                    .push((
+                        r.try_get("taken_on")?,
+                        u32::try_from(mastery.clamp(0, 100)).unwrap_or(0),
+                    ));
+            }
         }
         Ok(out)
     }
 
-    /// The skills the roster's results cover (without reading the results themselves).
-    pub async fn team_skills(&self, team: TeamId) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT a.skill FROM assessments a JOIN roster_entries r ON r.student_id = a.student_id
-             WHERE r.team_id = $1 ORDER BY a.skill",
-        )
-        .bind(team.0)
-        .fetch_all(&self.pool)
-        .await?)
+    /// The skills the results of a grant's students cover (without reading the results).
+    pub async fn team_skills(&self, grant: &RosterGrant) -> Result<Vec<String>> {
+        let ids = profile_ids(grant);
+        let mut skills = std::collections::BTreeSet::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT DISTINCT skill FROM assessments WHERE student_id IN ({})",
+                crate::placeholders(1, chunk.len())
+            );
+            let found: Vec<String> = crate::bind_ids_scalar(sqlx::query_scalar(&sql), chunk)
+                .fetch_all(&self.pool)
+                .await?;
+            skills.extend(found);
+        }
+        Ok(skills.into_iter().collect())
     }
 
-    /// Ranked choices of the students on a team's roster: student → options, first choice
-    /// first.
-    pub async fn team_choices(&self, team: TeamId) -> Result<BTreeMap<i64, Vec<String>>> {
-        let rows = sqlx::query(
-            "SELECT c.student_id, c.option_code FROM student_choices c
-             JOIN roster_entries r ON r.student_id = c.student_id
-             WHERE r.team_id = $1 ORDER BY c.student_id, c.choice_rank, c.option_code",
-        )
-        .bind(team.0)
-        .fetch_all(&self.pool)
-        .await?;
+    /// Ranked choices of a grant's students: student → options, first choice first.
+    pub async fn team_choices(&self, grant: &RosterGrant) -> Result<BTreeMap<i64, Vec<String>>> {
+        let ids = profile_ids(grant);
         let mut out: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        for r in rows {
-            out.entry(r.try_get("student_id")?)
-                .or_default()
-                .push(r.try_get("option_code")?);
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT student_id, option_code FROM student_choices
+                 WHERE student_id IN ({}) ORDER BY student_id, choice_rank, option_code",
+                crate::placeholders(1, chunk.len())
+            );
+            for r in crate::bind_ids(sqlx::query(&sql), chunk)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                out.entry(r.try_get("student_id")?)
+                    .or_default()
+                    .push(r.try_get("option_code")?);
+            }
         }
         Ok(out)
     }
 
     /// Replaces the ranked choices of students given by sourcedId, in one transaction.
     pub async fn import_choices(&self, choices: &[(String, Vec<String>)]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (student, options) in choices {
             let id: i64 = sqlx::query_scalar("SELECT id FROM students WHERE sourced_id = $1")
                 .bind(student)
@@ -193,89 +218,95 @@ impl Store {
                 .ok_or_else(|| {
                     StoreError::from(RuleViolation::Invalid(format!("no student {student:?}")))
                 })?;
-            sqlx::query("DELETE FROM student_choices WHERE student_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for (rank, o) in options.iter().enumerate() {
-                sqlx::query("INSERT INTO student_choices (student_id, option_code, choice_rank) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(o)
-                    .bind(rank as i64 + 1)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            replace_choices(&mut tx, id, options).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// A student's ranked choices, first choice first. The caller has checked the reader may
-    /// see the student's profile.
-    pub async fn choices_of(&self, student: StudentId) -> Result<Vec<String>> {
+    /// A student's ranked choices, first choice first, for a grant that sees the profile.
+    pub async fn choices_of(&self, grant: &StudentGrant) -> Result<Vec<String>> {
+        if !grant.access().sees_profile() {
+            return Ok(Vec::new());
+        }
         Ok(sqlx::query_scalar(
             "SELECT option_code FROM student_choices WHERE student_id = $1 ORDER BY choice_rank, option_code",
         )
-        .bind(student.0)
+        .bind(grant.student().0)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    /// Replaces a student's ranked choices.
-    pub async fn set_choices(&self, student: StudentId, options: &[String]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM student_choices WHERE student_id = $1")
-            .bind(student.0)
-            .execute(&mut *tx)
-            .await?;
-        for (rank, o) in options.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO student_choices (student_id, option_code, choice_rank) VALUES ($1, $2, $3)",
-            )
-            .bind(student.0)
-            .bind(o)
-            .bind(rank as i64 + 1)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
+    /// Stores a proposed grouping (a draft) of the grant's team, with its audit entry.
     pub async fn insert_grouping(
         &self,
+        grant: &RosterGrant,
+        new: &NewGrouping<'_>,
+        entry: &AuditEntry,
+    ) -> Result<i64> {
+        let team = board_team(grant)?;
+        let mut tx = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO groupings (team_id, block, focus, strategy, input, grouping, created_by, created_at, published_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) RETURNING id",
+        )
+        .bind(team)
+        .bind(new.block)
+        .bind(new.focus)
+        .bind(new.strategy)
+        .bind(new.input)
+        .bind(new.grouping)
+        .bind(entry.user.map(|u| u.0))
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut entry = entry.clone();
+        entry.target_id = Some(id);
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Stores groupings published earlier (the demo's history), without a grant: only for
+    /// writing generated data.
+    pub async fn insert_published_grouping(
+        &self,
         team: TeamId,
-        user: Option<UserId>,
-        block: &str,
-        focus: &str,
-        strategy: &str,
-        input: &str,
-        grouping: &str,
-        published_at: Option<i64>,
+        new: &NewGrouping<'_>,
+        published_at: i64,
     ) -> Result<i64> {
         Ok(sqlx::query_scalar(
             "INSERT INTO groupings (team_id, block, focus, strategy, input, grouping, created_by, created_at, published_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $7) RETURNING id",
         )
         .bind(team.0)
-        .bind(block)
-        .bind(focus)
-        .bind(strategy)
-        .bind(input)
-        .bind(grouping)
-        .bind(user.map(|u| u.0))
-        .bind(now_ms())
+        .bind(new.block)
+        .bind(new.focus)
+        .bind(new.strategy)
+        .bind(new.input)
+        .bind(new.grouping)
         .bind(published_at)
         .fetch_one(&self.pool)
         .await?)
     }
 
-    pub async fn grouping(&self, id: i64) -> Result<Option<GroupingRow>> {
+    /// The team a grouping belongs to (no student data: for deciding who may see it).
+    pub async fn grouping_team(&self, id: i64) -> Result<Option<TeamId>> {
+        let t: Option<i64> = sqlx::query_scalar("SELECT team_id FROM groupings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(t.map(TeamId))
+    }
+
+    /// One grouping of the grant's team; another team's is as missing.
+    pub async fn grouping(&self, grant: &RosterGrant, id: i64) -> Result<Option<GroupingRow>> {
+        let team = board_team(grant)?;
         sqlx::query(&format!(
-            "SELECT {GROUPING_COLUMNS} FROM groupings WHERE id = $1"
+            "SELECT {GROUPING_COLUMNS} FROM groupings WHERE id = $1 AND team_id = $2"
         ))
         .bind(id)
+        .bind(team)
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
@@ -283,14 +314,44 @@ impl Store {
         .transpose()
     }
 
-    /// Changes a draft grouping; a published one is never changed.
-    pub async fn update_grouping(&self, id: i64, grouping: &str) -> Result<()> {
+    /// The grant's team's groupings, newest first: published ones only, or drafts too.
+    pub async fn groupings(
+        &self,
+        grant: &RosterGrant,
+        published_only: bool,
+        limit: u32,
+    ) -> Result<Vec<GroupingRow>> {
+        let team = board_team(grant)?;
+        let rows = sqlx::query(&format!(
+            "SELECT {GROUPING_COLUMNS} FROM groupings WHERE team_id = $1 AND ($2 = 0 OR published_at IS NOT NULL)
+             ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT $3"
+        ))
+        .bind(team)
+        .bind(i64::from(published_only))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(grouping_row).collect()
+    }
+
+    /// Changes a draft grouping of the grant's team, with its audit entry; a published one is
+    /// never changed.
+    pub async fn update_grouping(
+        &self,
+        grant: &RosterGrant,
+        id: i64,
+        grouping: &str,
+        entry: &AuditEntry,
+    ) -> Result<()> {
+        let team = board_team(grant)?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query(
-            "UPDATE groupings SET grouping = $1 WHERE id = $2 AND published_at IS NULL",
+            "UPDATE groupings SET grouping = $1 WHERE id = $2 AND team_id = $3 AND published_at IS NULL",
         )
         .bind(grouping)
         .bind(id)
-        .execute(&self.pool)
+        .bind(team)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
         if n == 0 {
@@ -298,30 +359,81 @@ impl Store {
                 "a published grouping is not changed; propose a new one".into(),
             ));
         }
+        audit::write(&mut tx, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    pub async fn publish_grouping(&self, id: i64) -> Result<()> {
+    /// Publishes a draft grouping of the grant's team to the team, with its audit entry.
+    /// Publishing twice changes nothing.
+    pub async fn publish_grouping(
+        &self,
+        grant: &RosterGrant,
+        id: i64,
+        entry: &AuditEntry,
+    ) -> Result<()> {
+        let team = board_team(grant)?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
-            "UPDATE groupings SET published_at = $1 WHERE id = $2 AND published_at IS NULL",
+            "UPDATE groupings SET published_at = $1 WHERE id = $2 AND team_id = $3 AND published_at IS NULL",
         )
         .bind(now_ms())
         .bind(id)
-        .execute(&self.pool)
+        .bind(team)
+        .execute(&mut *tx)
         .await?;
+        audit::write(&mut tx, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
+}
 
-    /// The team's published groupings, newest first.
-    pub async fn published_groupings(&self, team: TeamId, limit: i64) -> Result<Vec<GroupingRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {GROUPING_COLUMNS} FROM groupings WHERE team_id = $1 AND published_at IS NOT NULL
-             ORDER BY published_at DESC, id DESC LIMIT $2"
-        ))
-        .bind(team.0)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(grouping_row).collect()
+/// A grouping to store.
+#[derive(Clone, Copy, Debug)]
+pub struct NewGrouping<'a> {
+    pub block: &'a str,
+    pub focus: &'a str,
+    pub strategy: &'a str,
+    /// The engine's input, as JSON.
+    pub input: &'a str,
+    /// The engine's answer, as JSON.
+    pub grouping: &'a str,
+}
+
+/// The students of a grant whose profile (and so formative data) the reader may see.
+fn profile_ids(grant: &RosterGrant) -> Vec<i64> {
+    grant.with_profile().map(|g| g.student().0).collect()
+}
+
+/// The team of a grouping-board grant; any other grant reads no groupings.
+fn board_team(grant: &RosterGrant) -> Result<i64> {
+    match (grant.purpose(), grant.team()) {
+        (RosterUse::GroupingBoard, Some(t)) => Ok(t.0),
+        _ => Err(StoreError::Conflict(
+            "groupings are read and changed through the team's grouping board".into(),
+        )),
     }
+}
+
+/// Replaces a student's ranked choices inside a transaction.
+pub(crate) async fn replace_choices(
+    tx: &mut sqlx::AnyConnection,
+    student: i64,
+    options: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM student_choices WHERE student_id = $1")
+        .bind(student)
+        .execute(&mut *tx)
+        .await?;
+    for (rank, o) in options.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO student_choices (student_id, option_code, choice_rank) VALUES ($1, $2, $3)",
+        )
+        .bind(student)
+        .bind(o)
+        .bind(i64::try_from(rank + 1).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
 }

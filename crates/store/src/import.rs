@@ -413,6 +413,7 @@ impl Store {
                     d.race_ethnicity.clone().into(),
                     d.home_language.clone().into(),
                     b(d.free_reduced_lunch).into(),
+                    json(&n.accommodations).into(),
                 ]
             })
             .collect();
@@ -432,6 +433,7 @@ impl Store {
                 "race_ethnicity",
                 "home_language",
                 "free_reduced_lunch",
+                "accommodations",
             ],
             rows,
             "student needs",

@@ -8,6 +8,7 @@
 
 mod audit;
 pub mod auth;
+pub use auth::TokenRow;
 mod grouping;
 mod import;
 mod school;
@@ -16,16 +17,16 @@ mod students;
 mod teams;
 pub mod testing;
 
-pub use audit::{AuditEntry, AuditOutcome, AuditRow};
-pub use grouping::{GroupingRow, History, NewAssessment};
+pub use audit::{actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow};
+pub use grouping::{GroupingRow, History, NewAssessment, NewGrouping};
 pub use import::ImportProgress;
 pub use school::{
     BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SlotUse, SpaceRow, TeamDetail,
     TeamMemberRow, TeamSummary, TermRow,
 };
-pub use staffing::{GradeNeeds, PlanRow, PlanTeamInput, PoolEducator};
+pub use staffing::{GradeNeeds, PlanRow, PlanTeamInput, PoolEducator, TeamChange};
 pub use students::StudentRecord;
-pub use teams::NewTeamInput;
+pub use teams::{NewBooking, NewTeamInput};
 
 use ensemble_domain::dataset::DatasetError;
 use ensemble_domain::RuleViolation;
@@ -38,7 +39,7 @@ use std::str::FromStr;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
@@ -49,6 +50,10 @@ pub enum StoreError {
     NotFound { what: &'static str, id: i64 },
     #[error("{0}")]
     Conflict(String),
+    /// Another writer held the database for too long, or PostgreSQL chose this transaction to
+    /// give way; nothing was written and the request can be repeated.
+    #[error("the database is busy with another change; nothing was written, please try again")]
+    Busy(#[source] sqlx::Error),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
@@ -56,6 +61,83 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::classify(e)
+    }
+}
+
+impl StoreError {
+    /// A database error, classed: lock time-outs and serialization failures are
+    /// [`StoreError::Busy`] (the caller may try again), everything else [`StoreError::Db`].
+    fn classify(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e {
+            // SQLite: SQLITE_BUSY (5) and its extended codes (BUSY_RECOVERY 261,
+            // BUSY_SNAPSHOT 517, BUSY_TIMEOUT 773), SQLITE_LOCKED (6). PostgreSQL:
+            // serialization_failure, deadlock_detected, lock_not_available.
+            let busy = matches!(
+                d.code().as_deref(),
+                Some("5" | "6" | "261" | "517" | "773" | "40001" | "40P01" | "55P03")
+            );
+            if busy {
+                return Self::Busy(e);
+            }
+        }
+        if matches!(e, sqlx::Error::PoolTimedOut) {
+            return Self::Busy(e);
+        }
+        Self::Db(e)
+    }
+}
+
+/// Rows read from the store, and the ones that could not be read back: those are left out and
+/// named, so that one bad record never takes a page down for everyone.
+#[derive(Clone, Debug)]
+pub struct Loaded<T> {
+    pub rows: Vec<T>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl<T> Default for Loaded<T> {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            unreadable: Vec::new(),
+        }
+    }
+}
+
+impl<T> Loaded<T> {
+    /// Adds a row, or names it when it could not be read.
+    fn push(&mut self, what: &'static str, id: i64, row: Result<T>) {
+        match row {
+            Ok(r) => self.rows.push(r),
+            Err(e) => {
+                tracing::warn!(what, id, error = %e, "a stored record cannot be read");
+                self.unreadable.push(Unreadable {
+                    what,
+                    id,
+                    problem: e.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// A stored record that could not be read back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    pub what: &'static str,
+    pub id: i64,
+    pub problem: String,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} ({})", self.what, self.id, self.problem)
+    }
+}
 
 /// Which database engine a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,6 +202,17 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads and then writes fails with "database is
+    /// locked" when another connection committed in between, whereas an immediate one waits
+    /// for its turn (up to the busy timeout).
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -151,6 +244,17 @@ fn bind_ids<'q>(
     mut q: Query<'q, Any, AnyArguments<'q>>,
     ids: &[i64],
 ) -> Query<'q, Any, AnyArguments<'q>> {
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q
+}
+
+/// Binds every id of a list to a scalar query built with [`placeholders`].
+fn bind_ids_scalar<'q, O>(
+    mut q: sqlx::query::QueryScalar<'q, Any, O, AnyArguments<'q>>,
+    ids: &[i64],
+) -> sqlx::query::QueryScalar<'q, Any, O, AnyArguments<'q>> {
     for id in ids {
         q = q.bind(*id);
     }

@@ -1,7 +1,8 @@
 //! Reads of a school's structure: schools, terms, the time grid, teams and their members,
 //! educators, spaces and bookings. None of these is student data.
 
-use crate::{parse_col, Result, Store};
+use crate::{parse_col, Loaded, Result, Store};
+use ensemble_domain::access::TeamFacts;
 use ensemble_domain::*;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -65,6 +66,17 @@ pub struct TeamDetail {
     pub members: Vec<TeamMemberRow>,
 }
 
+impl TeamDetail {
+    /// What the access policy needs to know about the team.
+    pub fn facts(&self) -> TeamFacts {
+        TeamFacts {
+            team: self.team.id,
+            school: self.team.school,
+            kind: self.team.kind,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct SpaceRow {
     pub id: SpaceId,
@@ -76,6 +88,8 @@ pub struct SpaceRow {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct BookingRow {
+    pub id: i64,
+    pub school: SchoolId,
     pub space: SpaceId,
     pub space_name: String,
     pub team: TeamId,
@@ -139,6 +153,24 @@ fn team_summary(r: &AnyRow) -> Result<TeamSummary> {
         members: r.try_get("members")?,
         roster_size: r.try_get("roster_size")?,
         lead: r.try_get("lead")?,
+    })
+}
+
+fn booking_row(r: &AnyRow) -> Result<BookingRow> {
+    Ok(BookingRow {
+        id: r.try_get("id")?,
+        school: SchoolId(r.try_get("school_id")?),
+        space: SpaceId(r.try_get("space_id")?),
+        space_name: r.try_get("space_name")?,
+        team: TeamId(r.try_get("team_id")?),
+        team_name: r.try_get("team_name")?,
+        day: parse_col("day", DayOfWeek::from_index(r.try_get("day")?))?,
+        period: parse_col(
+            "period",
+            usize::try_from(r.try_get::<i64, _>("period_idx")?),
+        )?,
+        headcount: r.try_get("headcount")?,
+        purpose: r.try_get("purpose")?,
     })
 }
 
@@ -249,8 +281,9 @@ impl Store {
         )?))
     }
 
-    /// The teams of a school's current term (or of every school, for `None`), core teams first.
-    pub async fn teams(&self, school: Option<SchoolId>) -> Result<Vec<TeamSummary>> {
+    /// The teams of a school's current term (or of every school, for `None`), core teams first;
+    /// a team that cannot be read is left out and named.
+    pub async fn teams(&self, school: Option<SchoolId>) -> Result<Loaded<TeamSummary>> {
         let sql = format!(
             "{TEAM_SUMMARY_SQL} WHERE t.term_id = s.current_term_id {} ORDER BY s.name, CASE t.kind WHEN 'core' THEN 0 ELSE 1 END, t.name",
             if school.is_some() { "AND t.school_id = $1" } else { "" }
@@ -259,11 +292,11 @@ impl Store {
         if let Some(s) = school {
             q = q.bind(s.0);
         }
-        q.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(team_summary)
-            .collect()
+        let mut out = Loaded::default();
+        for r in q.fetch_all(&self.pool).await? {
+            out.push("team", r.try_get("id")?, team_summary(&r));
+        }
+        Ok(out)
     }
 
     /// One team with its members.
@@ -348,14 +381,16 @@ impl Store {
             .collect()
     }
 
-    /// The school's spaces, rooms before their zones.
-    pub async fn spaces(&self, school: SchoolId) -> Result<Vec<SpaceRow>> {
+    /// The school's spaces, rooms before their zones; a space that cannot be read is left out
+    /// and named.
+    pub async fn spaces(&self, school: SchoolId) -> Result<Loaded<SpaceRow>> {
         let rows = sqlx::query("SELECT id, name, kind, capacity, parent_id FROM spaces WHERE school_id = $1 ORDER BY COALESCE(parent_id, id), parent_id IS NOT NULL, name")
             .bind(school.0)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
+        let mut out = Loaded::default();
+        for r in &rows {
+            let space = (|| {
                 Ok(SpaceRow {
                     id: SpaceId(r.try_get("id")?),
                     name: r.try_get("name")?,
@@ -366,43 +401,68 @@ impl Store {
                     capacity: r.try_get("capacity")?,
                     parent: r.try_get::<Option<i64>, _>("parent_id")?.map(SpaceId),
                 })
-            })
-            .collect()
+            })();
+            out.push("space", r.try_get("id")?, space);
+        }
+        Ok(out)
     }
 
-    /// A team's space bookings in its term.
-    pub async fn team_bookings(&self, team: TeamId) -> Result<Vec<BookingRow>> {
-        let rows = sqlx::query(
-            "SELECT b.space_id, s.name AS space_name, b.team_id, t.name AS team_name, b.day, b.period_idx, b.headcount, b.purpose
-             FROM space_bookings b JOIN spaces s ON s.id = b.space_id JOIN teams t ON t.id = b.team_id
-             WHERE b.team_id = $1 AND b.term_id = t.term_id ORDER BY b.day, b.period_idx, s.name",
+    /// One space's school (for deciding who may see its bookings).
+    pub async fn space_school(&self, space: SpaceId) -> Result<Option<SchoolId>> {
+        let s: Option<i64> = sqlx::query_scalar("SELECT school_id FROM spaces WHERE id = $1")
+            .bind(space.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(s.map(SchoolId))
+    }
+
+    /// A team's space bookings in its term; a booking that cannot be read is left out and
+    /// named.
+    pub async fn team_bookings(&self, team: TeamId) -> Result<Loaded<BookingRow>> {
+        self.bookings_where("b.team_id = $1 AND b.term_id = t.term_id", team.0)
+            .await
+    }
+
+    /// A space's bookings in its school's current term.
+    pub async fn space_bookings(&self, space: SpaceId) -> Result<Loaded<BookingRow>> {
+        self.bookings_where(
+            "b.space_id = $1 AND b.term_id = (SELECT current_term_id FROM schools WHERE id = s.school_id)",
+            space.0,
         )
-        .bind(team.0)
+        .await
+    }
+
+    /// One booking.
+    pub async fn booking(&self, id: i64) -> Result<Option<BookingRow>> {
+        let mut found = self.bookings_where("b.id = $1", id).await?;
+        if let Some(bad) = found.unreadable.pop() {
+            return Err(crate::StoreError::Corrupt(bad.to_string()));
+        }
+        Ok(found.rows.pop())
+    }
+
+    async fn bookings_where(&self, filter: &str, arg: i64) -> Result<Loaded<BookingRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT b.id, t.school_id, b.space_id, s.name AS space_name, b.team_id, t.name AS team_name, b.day, b.period_idx, b.headcount, b.purpose
+             FROM space_bookings b JOIN spaces s ON s.id = b.space_id JOIN teams t ON t.id = b.team_id
+             WHERE {filter} ORDER BY b.day, b.period_idx, s.name, b.id"
+        ))
+        .bind(arg)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(BookingRow {
-                    space: SpaceId(r.try_get("space_id")?),
-                    space_name: r.try_get("space_name")?,
-                    team: TeamId(r.try_get("team_id")?),
-                    team_name: r.try_get("team_name")?,
-                    day: parse_col("day", DayOfWeek::from_index(r.try_get("day")?))?,
-                    period: parse_col(
-                        "period",
-                        usize::try_from(r.try_get::<i64, _>("period_idx")?),
-                    )?,
-                    headcount: r.try_get("headcount")?,
-                    purpose: r.try_get("purpose")?,
-                })
-            })
-            .collect()
+        let mut out = Loaded::default();
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            out.push("booking", id, booking_row(r));
+        }
+        Ok(out)
     }
 
     /// For each day and period of the current term: how many teams use the school's spaces,
     /// with how many students, and how many seats those spaces hold (zones count inside their
-    /// room, not on top of it).
-    pub async fn space_use(&self, school: SchoolId) -> Result<Vec<SlotUse>> {
+    /// room, not on top of it). Slots that cannot be read (a day or period out of range) are
+    /// left out and named.
+    pub async fn space_use(&self, school: SchoolId) -> Result<Loaded<SlotUse>> {
         let rows = sqlx::query(
             "SELECT b.day, b.period_idx, COUNT(DISTINCT b.team_id) AS teams,
                     CAST(SUM(b.headcount) AS BIGINT) AS students, CAST(SUM(sp.capacity) AS BIGINT) AS seats
@@ -413,8 +473,9 @@ impl Store {
         .bind(school.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
+        let mut out = Loaded::default();
+        for r in &rows {
+            let slot = (|| {
                 Ok(SlotUse {
                     day: parse_col("day", DayOfWeek::from_index(r.try_get("day")?))?,
                     period: parse_col(
@@ -425,8 +486,10 @@ impl Store {
                     students: r.try_get("students")?,
                     seats: r.try_get("seats")?,
                 })
-            })
-            .collect()
+            })();
+            out.push("booked slot", r.try_get::<i64, _>("period_idx")?, slot);
+        }
+        Ok(out)
     }
 
     /// One educator with competencies, expertise and current teams.

@@ -1,6 +1,7 @@
 //! What the staffing designer reads (a school's pool of educators and aggregate need counts),
 //! its plans, and saving a plan as the school's teams.
 
+use crate::audit::{self, AuditEntry};
 use crate::{full_name, now_ms, parse_col, role_of, Result, Store, StoreError};
 use ensemble_domain::team::{check_composition, TeamSeat};
 use ensemble_domain::*;
@@ -42,7 +43,63 @@ pub struct PlanRow {
     pub id: i64,
     pub school: SchoolId,
     pub plan: String,
+    pub created_at: i64,
+    pub updated_at: i64,
     pub saved_at: Option<i64>,
+}
+
+/// What saving a plan changes (or changed) on one team of the term.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamChange {
+    pub team: String,
+    pub kind: TeamKind,
+    /// The team did not exist before.
+    pub created: bool,
+    /// Educators who join the team (names).
+    pub joined: Vec<String>,
+    /// Educators who leave the team (names).
+    pub left: Vec<String>,
+    /// How many students are on the team's roster (saving keeps rosters).
+    pub roster: i64,
+}
+
+/// Every team of a school's term: id → (name, kind, member ids), and educator names.
+type Snapshot = BTreeMap<i64, (String, String, BTreeSet<i64>, i64)>;
+
+async fn snapshot(tx: &mut sqlx::AnyConnection, school: SchoolId, term: i64) -> Result<Snapshot> {
+    let mut out: Snapshot = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT t.id, t.name, t.kind, (SELECT COUNT(*) FROM roster_entries r WHERE r.team_id = t.id) AS roster
+         FROM teams t WHERE t.school_id = $1 AND t.term_id = $2",
+    )
+    .bind(school.0)
+    .bind(term)
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        out.insert(
+            r.try_get("id")?,
+            (
+                r.try_get("name")?,
+                r.try_get("kind")?,
+                BTreeSet::new(),
+                r.try_get("roster")?,
+            ),
+        );
+    }
+    for r in sqlx::query(
+        "SELECT m.team_id, m.educator_id FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.school_id = $1 AND t.term_id = $2",
+    )
+    .bind(school.0)
+    .bind(term)
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        if let Some(t) = out.get_mut(&r.try_get::<i64, _>("team_id")?) {
+            t.2.insert(r.try_get("educator_id")?);
+        }
+    }
+    Ok(out)
 }
 
 /// One core team of a plan to save: its name, and its members by sourcedId (the lead first
@@ -238,10 +295,11 @@ impl Store {
     pub async fn set_staffing_settings(
         &self,
         school: SchoolId,
-        user: Option<UserId>,
         settings: &str,
+        entry: &AuditEntry,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let user = entry.user;
+        let mut tx = self.begin_write().await?;
         let district: i64 = sqlx::query_scalar("SELECT district_id FROM schools WHERE id = $1")
             .bind(school.0)
             .fetch_optional(&mut *tx)
@@ -258,72 +316,108 @@ impl Store {
             .bind(user.map(|u| u.0))
             .execute(&mut *tx)
             .await?;
+        audit::write(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// Stores a plan built for a school, with its audit entry; returns its id.
     pub async fn insert_staffing_plan(
         &self,
         school: SchoolId,
-        user: Option<UserId>,
         plan: &str,
+        entry: &AuditEntry,
     ) -> Result<i64> {
         let now = now_ms();
-        Ok(sqlx::query_scalar(
+        let mut tx = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO staffing_plans (school_id, created_by, created_at, updated_at, plan) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(school.0)
-        .bind(user.map(|u| u.0))
+        .bind(entry.user.map(|u| u.0))
         .bind(now)
         .bind(now)
         .bind(plan)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut entry = entry.clone();
+        entry.target_id = Some(id);
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
-    pub async fn staffing_plan(&self, id: i64) -> Result<Option<PlanRow>> {
-        let r =
-            sqlx::query("SELECT id, school_id, plan, saved_at FROM staffing_plans WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        r.map(|r| {
-            Ok(PlanRow {
-                id: r.try_get("id")?,
-                school: SchoolId(r.try_get("school_id")?),
-                plan: r.try_get("plan")?,
-                saved_at: r.try_get("saved_at")?,
-            })
-        })
-        .transpose()
+    /// One stored plan of this school; another school's is as missing.
+    pub async fn staffing_plan(&self, school: SchoolId, id: i64) -> Result<Option<PlanRow>> {
+        let r = sqlx::query(
+            "SELECT id, school_id, plan, created_at, updated_at, saved_at FROM staffing_plans WHERE id = $1 AND school_id = $2",
+        )
+        .bind(id)
+        .bind(school.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.as_ref().map(plan_row).transpose()
     }
 
-    pub async fn update_staffing_plan(&self, id: i64, plan: &str) -> Result<()> {
-        // An edited plan is a draft again until it is saved as teams.
-        sqlx::query(
-            "UPDATE staffing_plans SET plan = $1, updated_at = $2, saved_at = NULL WHERE id = $3",
+    /// The school's plans, newest first, at most `limit`.
+    pub async fn staffing_plans(&self, school: SchoolId, limit: u32) -> Result<Vec<PlanRow>> {
+        let rows = sqlx::query(
+            "SELECT id, school_id, plan, created_at, updated_at, saved_at FROM staffing_plans WHERE school_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(school.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(plan_row).collect()
+    }
+
+    /// Changes a plan, with its audit entry. An edited plan is a draft again until it is saved
+    /// as teams.
+    pub async fn update_staffing_plan(
+        &self,
+        school: SchoolId,
+        id: i64,
+        plan: &str,
+        entry: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE staffing_plans SET plan = $1, updated_at = $2, saved_at = NULL WHERE id = $3 AND school_id = $4",
         )
         .bind(plan)
         .bind(now_ms())
         .bind(id)
-        .execute(&self.pool)
-        .await?;
+        .bind(school.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "staffing plan",
+                id,
+            });
+        }
+        audit::write(&mut tx, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Saves a plan as the school's teams for the current term, in one transaction: each
-    /// planned core team (matched by name, created when new) gets exactly the planned members;
-    /// planned educators leave the other core teams; the extended team gets the planned
-    /// extended members. Rosters are kept. Refused (and nothing changes) when any core team
-    /// would have fewer than two professional educators.
+    /// Saves a plan as the school's teams for the current term, in one transaction with its
+    /// audit entry: each planned core team (matched by name, created when new) gets exactly the
+    /// planned members; planned educators leave the other core teams; the extended team gets
+    /// the planned extended members. Rosters are kept. Refused (and nothing changes) when any
+    /// core team would have fewer than two professional educators. Returns what changed, team
+    /// by team; with `preview`, nothing is written and the answer says what saving would change.
     pub async fn apply_staffing_plan(
         &self,
         plan_id: i64,
         school: SchoolId,
         core: &[PlanTeamInput],
         extended: &[String],
-    ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        preview: bool,
+        entry: &AuditEntry,
+    ) -> Result<Vec<TeamChange>> {
+        let mut tx = self.begin_write().await?;
         let term: i64 = sqlx::query_scalar::<_, Option<i64>>(
             "SELECT current_term_id FROM schools WHERE id = $1",
         )
@@ -335,6 +429,7 @@ impl Store {
             id: school.0,
         })?
         .ok_or_else(|| StoreError::Conflict("the school has no current term".into()))?;
+        let before = snapshot(&mut tx, school, term).await?;
         let mut ids: BTreeMap<String, (i64, TeamSeat)> = BTreeMap::new();
         for r in sqlx::query("SELECT id, sourced_id, given_name, family_name, role_type FROM educators WHERE school_id = $1")
             .bind(school.0)
@@ -485,12 +580,78 @@ impl Store {
                 check_composition(&name, TeamKind::Core, &seats)?;
             }
         }
+        let after = snapshot(&mut tx, school, term).await?;
+        let names: BTreeMap<i64, String> = ids
+            .values()
+            .map(|(id, seat)| (*id, seat.name.clone()))
+            .collect();
+        let changes = diff(&before, &after, &names);
+        if preview {
+            tx.rollback().await?;
+            return Ok(changes);
+        }
         sqlx::query("UPDATE staffing_plans SET saved_at = $1 WHERE id = $2")
             .bind(now_ms())
             .bind(plan_id)
             .execute(&mut *tx)
             .await?;
+        let mut entry = entry.clone();
+        entry.detail = format!(
+            "{}{}",
+            entry.detail,
+            changes
+                .iter()
+                .map(|c| format!(
+                    "{}: {} joined, {} left",
+                    c.team,
+                    c.joined.len(),
+                    c.left.len()
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(changes)
     }
+}
+
+fn plan_row(r: &sqlx::any::AnyRow) -> Result<PlanRow> {
+    Ok(PlanRow {
+        id: r.try_get("id")?,
+        school: SchoolId(r.try_get("school_id")?),
+        plan: r.try_get("plan")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        saved_at: r.try_get("saved_at")?,
+    })
+}
+
+/// The teams whose members changed between two snapshots (and the new ones), by name.
+fn diff(before: &Snapshot, after: &Snapshot, names: &BTreeMap<i64, String>) -> Vec<TeamChange> {
+    let name = |id: &i64| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let mut out = Vec::new();
+    for (id, (team, kind, members, roster)) in after {
+        let old = before.get(id);
+        let was = old.map(|o| &o.2);
+        let joined: Vec<String> = members
+            .iter()
+            .filter(|m| !was.is_some_and(|w| w.contains(m)))
+            .map(name)
+            .collect();
+        let left: Vec<String> = was
+            .map(|w| w.difference(members).map(name).collect())
+            .unwrap_or_default();
+        if old.is_none() || !joined.is_empty() || !left.is_empty() {
+            out.push(TeamChange {
+                team: team.clone(),
+                kind: TeamKind::parse(kind).unwrap_or(TeamKind::Core),
+                created: old.is_none(),
+                joined,
+                left,
+                roster: *roster,
+            });
+        }
+    }
+    out
 }

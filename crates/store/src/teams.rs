@@ -1,6 +1,7 @@
 //! Changes to teams, rosters and space bookings. Each runs in one transaction that checks the
 //! model's rules first, so a refused change leaves the database as it was.
 
+use crate::audit::{self, AuditEntry};
 use crate::{full_name, now_ms, role_of, Result, Store, StoreError};
 use ensemble_domain::space::SpaceLoad;
 use ensemble_domain::team::{check_composition, TeamSeat};
@@ -32,8 +33,13 @@ async fn team_row(conn: &mut sqlx::AnyConnection, team: TeamId) -> Result<sqlx::
 impl Store {
     /// Adds students to a core team's roster for the team's term. All or nothing: a student
     /// of another school, or already on a core roster this term, refuses the whole request.
-    pub async fn add_to_roster(&self, team: TeamId, students: &[StudentId]) -> Result<usize> {
-        let mut tx = self.pool.begin().await?;
+    pub async fn add_to_roster(
+        &self,
+        team: TeamId,
+        students: &[StudentId],
+        entry: &AuditEntry,
+    ) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
         let t = team_row(&mut tx, team).await?;
         let (school, term, name): (i64, i64, String) = (
             t.try_get("school_id")?,
@@ -92,21 +98,28 @@ impl Store {
                 });
             }
         }
+        audit::write(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(students.len())
     }
 
-    /// Takes a student off a team's roster.
-    pub async fn remove_from_roster(&self, team: TeamId, student: StudentId) -> Result<()> {
+    /// Takes a student off a team's roster, with its audit entry.
+    pub async fn remove_from_roster(
+        &self,
+        team: TeamId,
+        student: StudentId,
+        entry: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM roster_entries WHERE team_id = $1 AND student_id = $2")
             .bind(team.0)
             .bind(student.0)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             let name: Option<String> = sqlx::query_scalar("SELECT name FROM teams WHERE id = $1")
                 .bind(team.0)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?;
             return Err(match name {
                 Some(team) => RuleViolation::NotOnRoster {
@@ -120,12 +133,15 @@ impl Store {
                 },
             });
         }
+        audit::write(&mut tx, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Creates a team in the school's current term, checking its composition.
-    pub async fn create_team(&self, input: &NewTeamInput) -> Result<TeamId> {
-        let mut tx = self.pool.begin().await?;
+    /// Creates a team in the school's current term, checking its composition, with its audit
+    /// entry.
+    pub async fn create_team(&self, input: &NewTeamInput, entry: &AuditEntry) -> Result<TeamId> {
+        let mut tx = self.begin_write().await?;
         let term: Option<i64> =
             sqlx::query_scalar("SELECT current_term_id FROM schools WHERE id = $1")
                 .bind(input.school.0)
@@ -185,45 +201,56 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        let mut entry = entry.clone();
+        entry.target_id = Some(id);
+        audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(TeamId(id))
     }
 
-    /// Books a space for a team in one period of the week, refusing it over capacity (a zone's
-    /// headcount also counts against its flexible room).
-    pub async fn book_space(
-        &self,
-        space: SpaceId,
-        team: TeamId,
-        day: DayOfWeek,
-        period: usize,
-        headcount: u32,
-        purpose: &str,
-    ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
-        let t = team_row(&mut tx, team).await?;
+    /// Books a space for a team in one period of the week, with its audit entry. Refused when
+    /// the day or period is not in the school's grid, or over capacity (a zone's headcount
+    /// also counts against its flexible room).
+    pub async fn book_space(&self, b: &NewBooking<'_>, entry: &AuditEntry) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let t = team_row(&mut tx, b.team).await?;
         let (school, term): (i64, i64) = (t.try_get("school_id")?, t.try_get("term_id")?);
         let s =
             sqlx::query("SELECT school_id, name, capacity, parent_id FROM spaces WHERE id = $1")
-                .bind(space.0)
+                .bind(b.space.0)
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or(StoreError::NotFound {
                     what: "space",
-                    id: space.0,
+                    id: b.space.0,
                 })?;
         if s.try_get::<i64, _>("school_id")? != school {
             return Err(StoreError::NotFound {
                 what: "space",
-                id: space.0,
+                id: b.space.0,
             });
+        }
+        let day = i64::from(b.day.index());
+        let school_day: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM grid_days WHERE school_id = $1 AND day = $2")
+                .bind(school)
+                .bind(day)
+                .fetch_one(&mut *tx)
+                .await?;
+        if school_day == 0 {
+            return Err(RuleViolation::Invalid(format!(
+                "{} is not a school day at this school",
+                b.day.name()
+            ))
+            .into());
         }
         let periods: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM grid_periods WHERE school_id = $1")
                 .bind(school)
                 .fetch_one(&mut *tx)
                 .await?;
-        if period as i64 >= periods {
+        let period = i64::from(b.period);
+        if period >= periods {
             return Err(RuleViolation::Invalid(format!(
                 "the school's day has {periods} periods; period {} does not exist",
                 period + 1
@@ -231,7 +258,7 @@ impl Store {
             .into());
         }
         let mut chain = vec![(
-            space.0,
+            b.space.0,
             s.try_get::<String, _>("name")?,
             s.try_get::<i64, _>("capacity")?,
         )];
@@ -250,8 +277,8 @@ impl Store {
             )
             .bind(sid)
             .bind(term)
-            .bind(i64::from(day.index()))
-            .bind(period as i64)
+            .bind(day)
+            .bind(period)
             .fetch_one(&mut *tx)
             .await?;
             SpaceLoad {
@@ -259,19 +286,52 @@ impl Store {
                 capacity: u32::try_from(capacity).unwrap_or(0),
                 booked: u32::try_from(booked).unwrap_or(u32::MAX),
             }
-            .admit(headcount, day.name(), &format!("period {}", period + 1))?;
+            .admit(b.headcount, b.day.name(), &format!("period {}", period + 1))?;
         }
         let id: i64 = sqlx::query_scalar("INSERT INTO space_bookings (space_id, term_id, day, period_idx, team_id, headcount, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-            .bind(space.0)
+            .bind(b.space.0)
             .bind(term)
-            .bind(i64::from(day.index()))
-            .bind(period as i64)
-            .bind(team.0)
-            .bind(i64::from(headcount))
-            .bind(purpose)
+            .bind(day)
+            .bind(period)
+            .bind(b.team.0)
+            .bind(i64::from(b.headcount))
+            .bind(b.purpose)
             .fetch_one(&mut *tx)
             .await?;
+        let mut entry = entry.clone();
+        entry.target_id = Some(id);
+        audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(id)
     }
+
+    /// Cancels a booking, with its audit entry.
+    pub async fn delete_booking(&self, id: i64, entry: &AuditEntry) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query("DELETE FROM space_bookings WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "booking",
+                id,
+            });
+        }
+        audit::write(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A booking to make: a team in a space, one day and period (0-based) of the week.
+#[derive(Clone, Copy, Debug)]
+pub struct NewBooking<'a> {
+    pub space: SpaceId,
+    pub team: TeamId,
+    pub day: DayOfWeek,
+    pub period: u32,
+    pub headcount: u32,
+    pub purpose: &'a str,
 }

@@ -70,6 +70,39 @@ impl TestDb {
         }
     }
 
+    /// Runs a statement on the database directly, as something outside Ensemble would (to
+    /// test what Ensemble does with data it did not write); returns the rows changed.
+    pub async fn execute(&self, sql: &str, args: &[i64]) -> u64 {
+        let mut q = sqlx::query(sql);
+        for a in args {
+            q = q.bind(*a);
+        }
+        let mut conn = self.connection().await;
+        q.execute(&mut conn)
+            .await
+            .expect("run a statement on the test database")
+            .rows_affected()
+    }
+
+    /// The first column of a query's rows, as text, read directly.
+    pub async fn strings(&self, sql: &str, args: &[&str]) -> Vec<String> {
+        let mut q = sqlx::query_scalar::<_, String>(sql);
+        for a in args {
+            q = q.bind(*a);
+        }
+        let mut conn = self.connection().await;
+        q.fetch_all(&mut conn)
+            .await
+            .expect("query the test database")
+    }
+
+    async fn connection(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&self.url)
+            .await
+            .expect("connect to the test database")
+    }
+
     pub async fn store(&self) -> Store {
         Store::connect(&self.url)
             .await

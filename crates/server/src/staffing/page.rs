@@ -1,62 +1,34 @@
-//! The staffing page (issue 4): a school leader builds a plan from the school's stored staff
-//! and aggregate need counts, sees the proposed teams, a coverage heat-map, hiring gaps and the
-//! budget next to a traditional plan, edits who holds a responsibility (the validator re-checks
-//! at once) and saves the plan as the school's teams.
-//!
-//! Only the school's leaders (and system leaders) see it; anyone else gets the same "not
-//! found" as for a school that does not exist. The engine reads need counts per grade, never a
-//! student record, and that read is audited.
+//! The staffing page: build, read, edit and save plans; the district's settings.
 
+use super::{
+    assign as assign_holder, build as build_plan, district_settings, plan_of, save as save_plan,
+    set_settings, Assignment,
+};
 use crate::auth::Viewer;
-use crate::error::AppError;
-use crate::pages::{render, Nav, PageForm, PagePath, PageResult};
+use crate::gate::Gate;
+use crate::routes::Routes;
+use crate::web::{render, CsrfForm, Nav, NoFields, PagePath, PageResult};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::Router;
+use ensemble_domain::access::may_edit_district_settings;
 use ensemble_domain::*;
 use ensemble_staffing::budget::money;
 use ensemble_staffing::catalog::readiness;
 use ensemble_staffing::check::CoverageStatus;
 use ensemble_staffing::explain::responsibility_label;
-use ensemble_staffing::{self as staffing, Plan, Problem};
-use ensemble_store::{AuditEntry, AuditOutcome, PlanTeamInput, SchoolRow};
+use ensemble_staffing::{self as staffing, Plan};
+use ensemble_store::SchoolRow;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/schools/{id}/staffing", get(page).post(build))
-        .route("/schools/{id}/staffing/{plan}/assign", post(assign))
-        .route("/schools/{id}/staffing/{plan}/save", post(save))
-        .route("/schools/{id}/staffing/settings", post(settings))
-}
-
-fn hidden() -> AppError {
-    AppError::NotFound("No school that you may see here.".into())
-}
-
-/// The school, if the viewer leads it.
-async fn led_school(st: &AppState, v: &Viewer, id: SchoolId) -> Result<SchoolRow, AppError> {
-    match st.store.school(id).await? {
-        Some(s) if v.principal.is_leader_of(id) => Ok(s),
-        _ => Err(hidden()),
-    }
-}
-
-/// The stored plan of this school.
-async fn plan_of(st: &AppState, school: SchoolId, id: i64) -> Result<(Plan, bool), AppError> {
-    let row = st
-        .store
-        .staffing_plan(id)
-        .await?
-        .filter(|r| r.school == school)
-        .ok_or_else(|| AppError::NotFound("No staffing plan that you may see here.".into()))?;
-    let plan: Plan = serde_json::from_str(&row.plan)
-        .map_err(|e| AppError::Conflict(format!("The stored plan cannot be read: {e}")))?;
-    Ok((plan, row.saved_at.is_some()))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/schools/{id}/staffing", page)
+        .post("/schools/{id}/staffing", build)
+        .post("/schools/{id}/staffing/{plan}/assign", assign)
+        .post("/schools/{id}/staffing/{plan}/save", save)
+        .post("/schools/{id}/staffing/settings", settings)
 }
 
 #[derive(Deserialize)]
@@ -141,10 +113,10 @@ async fn page(
     PagePath(id): PagePath<i64>,
     Query(q): Query<PageQuery>,
 ) -> PageResult {
-    let school = led_school(&st, &v, SchoolId(id)).await?;
-    let (current, district_custom) = district_settings(&st, SchoolId(id)).await?;
-    let settings =
-        serde_json::to_string_pretty(&current).map_err(|e| AppError::Conflict(e.to_string()))?;
+    let gate = Gate::new(&st.store, &v.principal);
+    let school = gate.led_school(SchoolId(id)).await?;
+    let (current, district_custom) = district_settings(&gate, SchoolId(id)).await?;
+    let settings = serde_json::to_string_pretty(&current)?;
     let mut page = StaffingPage {
         nav: Nav::of(&v),
         school,
@@ -163,12 +135,12 @@ async fn page(
         what_ifs: Vec::new(),
         settings,
         district_custom,
-        may_edit_settings: v.principal.system_role == SystemRole::SystemAdmin,
+        may_edit_settings: may_edit_district_settings(&v.principal),
     };
     if let Some(pid) = q.plan {
-        let (plan, saved) = plan_of(&st, SchoolId(id), pid).await?;
+        let (plan, row) = plan_of(&gate, SchoolId(id), pid).await?;
         page.plan_id = Some(pid);
-        page.saved = saved;
+        page.saved = row.saved_at.is_some();
         fill(&mut page, &plan);
     }
     render(&page)
@@ -358,178 +330,40 @@ fn fill(page: &mut StaffingPage, plan: &Plan) {
     page.what_ifs = b.what_ifs.into_iter().map(|w| w.description).collect();
 }
 
-/// The district's settings, or the defaults; and whether the district has its own.
-async fn district_settings(
-    st: &AppState,
-    school: SchoolId,
-) -> Result<(staffing::Settings, bool), AppError> {
-    match st.store.staffing_settings(school).await? {
-        Some(json) => serde_json::from_str(&json).map(|s| (s, true)).map_err(|e| {
-            AppError::Conflict(format!(
-                "The district's staffing settings cannot be read: {e}"
-            ))
-        }),
-        None => Ok((staffing::Settings::default(), false)),
-    }
-}
-
 #[derive(Deserialize)]
 struct SettingsForm {
-    csrf: String,
     settings: String,
 }
 
 /// A district leader changes the catalog and policy the district's schools are designed with.
-/// Bad JSON or a bad value is refused with where it is; nothing is stored then.
 async fn settings(
     State(st): State<AppState>,
-    v: Viewer,
     PagePath(id): PagePath<i64>,
-    PageForm(f): PageForm<SettingsForm>,
+    CsrfForm { viewer: v, form: f }: CsrfForm<SettingsForm>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
-    led_school(&st, &v, SchoolId(id)).await?;
-    if v.principal.system_role != SystemRole::SystemAdmin {
-        return Err(AppError::Forbidden(
-            "Only district (system) leaders change the district's staffing catalog and policy."
-                .into(),
-        )
-        .into());
-    }
-    let parsed: staffing::Settings = serde_json::from_str(&f.settings).map_err(|e| {
-        AppError::BadRequest(format!(
-            "Settings, line {}, column {}: {e}",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    parsed
-        .validate()
-        .map_err(|e| AppError::BadRequest(format!("Settings: {e}")))?;
-    let json = serde_json::to_string(&parsed).map_err(|e| AppError::Conflict(e.to_string()))?;
-    st.store
-        .set_staffing_settings(SchoolId(id), Some(v.principal.user), &json)
-        .await?;
+    let gate = Gate::new(&st.store, &v.principal);
+    gate.led_school(SchoolId(id)).await?;
+    set_settings(&gate, SchoolId(id), &f.settings).await?;
     Ok(Redirect::to(&format!(
         "/schools/{id}/staffing?msg=Saved+the+district%27s+staffing+catalog+and+policy"
     ))
     .into_response())
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: String,
-}
-
 /// Builds a plan from the school's stored staff and aggregate need counts.
 async fn build(
     State(st): State<AppState>,
-    v: Viewer,
     PagePath(id): PagePath<i64>,
-    PageForm(f): PageForm<CsrfOnly>,
+    CsrfForm { viewer: v, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
-    let school_id = SchoolId(id);
-    let school = led_school(&st, &v, school_id).await?;
-    let pool = st.store.staffing_pool(school_id).await?;
-    let needs = st.store.need_counts(school_id).await?;
-    st.store
-        .audit(AuditEntry {
-            user: Some(v.principal.user),
-            actor: &v.principal.email,
-            school: Some(school_id),
-            action: "students.aggregate",
-            target_kind: "school",
-            target_id: Some(id),
-            outcome: AuditOutcome::Allowed,
-            detail: "need counts per grade (special education, English learners and their home languages, reading intervention) for a staffing plan".into(),
-        })
-        .await?;
-    let team_grades = st.store.team_grades(school_id).await?;
-    let grid = st.store.grid(school_id).await?;
-    let per_grade: BTreeMap<u8, staffing::input::GradeCounts> = needs
-        .into_iter()
-        .map(|g| {
-            let needs = [
-                ("special_education", g.special_education),
-                ("english_learner", g.english_learner),
-                ("reading_intervention", g.reading_intervention),
-            ]
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(k, n)| (k.to_owned(), n))
-            .collect();
-            let counts = staffing::input::GradeCounts {
-                students: g.students,
-                needs,
-                languages: g.languages,
-            };
-            (g.grade, counts)
-        })
-        .collect();
-    let team_grades: Vec<(String, BTreeSet<u8>)> = team_grades;
-    let bands = staffing::input::bands(&per_grade, &team_grades);
-    if bands.is_empty() {
-        return Err(
-            AppError::Unprocessable("The school has no students to staff for.".into()).into(),
-        );
-    }
-    let educators = pool
-        .iter()
-        .map(|e| {
-            staffing::input::candidate(
-                &e.sourced_id,
-                &e.name,
-                e.role_type,
-                e.fte,
-                e.years,
-                &e.competencies,
-                &e.expertise,
-                e.available_periods,
-                e.core_team.clone(),
-            )
-        })
-        .collect();
-    let (settings, _) = district_settings(&st, school_id).await?;
-    let problem = Problem {
-        catalog: settings.catalog,
-        policy: settings.policy,
-        schools: vec![staffing::SchoolInput {
-            id: school.sourced_id.clone(),
-            name: school.name.clone(),
-            bands,
-            educators,
-            planning_minutes_per_week: grid.map_or(0, |g| g.planning_minutes_per_week()),
-        }],
-        budget: None,
-    };
-    let plan = tokio::task::spawn_blocking(move || -> Result<Plan, staffing::InputError> {
-        let opts = staffing::Options {
-            threads: 1,
-            ..Default::default()
-        };
-        let (design, report) = staffing::design(&problem, &opts, &|_, _| {})?;
-        Ok(Plan {
-            input: problem,
-            design,
-            report: Some(report),
-        })
-    })
-    .await
-    .map_err(|e| AppError::Conflict(format!("The designer stopped: {e}")))?
-    .map_err(|e| AppError::Unprocessable(format!("The school's data cannot be staffed: {e}")))?;
-    let json = serde_json::to_string(&plan).map_err(|e| AppError::Conflict(e.to_string()))?;
-    let pid = st
-        .store
-        .insert_staffing_plan(school_id, Some(v.principal.user), &json)
-        .await?;
-    tracing::info!(school = id, plan = pid, "staffing plan built");
+    let gate = Gate::new(&st.store, &v.principal);
+    let school = gate.led_school(SchoolId(id)).await?;
+    let pid = build_plan(&gate, &school).await?;
     Ok(Redirect::to(&format!("/schools/{id}/staffing?plan={pid}")).into_response())
 }
 
 #[derive(Deserialize)]
 struct AssignForm {
-    csrf: String,
     team: String,
     responsibility: String,
     holder: String,
@@ -537,46 +371,28 @@ struct AssignForm {
     coach: String,
 }
 
-/// Changes who holds one responsibility of one team. Any member may be chosen; the validator
-/// flags an unready one on the page that follows.
+/// Changes who holds one responsibility of one team.
 async fn assign(
     State(st): State<AppState>,
-    v: Viewer,
     PagePath((id, pid)): PagePath<(i64, i64)>,
-    PageForm(f): PageForm<AssignForm>,
+    CsrfForm { viewer: v, form: f }: CsrfForm<AssignForm>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
-    led_school(&st, &v, SchoolId(id)).await?;
-    let (mut plan, _) = plan_of(&st, SchoolId(id), pid).await?;
-    let team = plan
-        .design
-        .schools
-        .iter_mut()
-        .flat_map(|s| s.teams.iter_mut())
-        .find(|t| t.name == f.team)
-        .ok_or_else(|| AppError::BadRequest(format!("No team {:?} in this plan.", f.team)))?;
-    let on_team = |id: &str| id.is_empty() || team.members.iter().any(|m| m.educator == id);
-    if !on_team(&f.holder) || !on_team(&f.coach) {
-        return Err(AppError::BadRequest("Choose a member of the team.".into()).into());
-    }
-    let h = team
-        .holdings
-        .iter_mut()
-        .find(|h| h.responsibility == f.responsibility)
-        .ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "No responsibility {:?} on this team.",
-                f.responsibility
-            ))
-        })?;
-    h.holder = (!f.holder.is_empty()).then(|| f.holder.clone());
-    h.coach = (!f.coach.is_empty()).then(|| f.coach.clone());
-    h.why = format!("Edited by {}", v.principal.display_name);
-    let json = serde_json::to_string(&plan).map_err(|e| AppError::Conflict(e.to_string()))?;
-    st.store.update_staffing_plan(pid, &json).await?;
+    let gate = Gate::new(&st.store, &v.principal);
+    gate.led_school(SchoolId(id)).await?;
+    let index = assign_holder(
+        &gate,
+        SchoolId(id),
+        pid,
+        &Assignment {
+            team: &f.team,
+            responsibility: &f.responsibility,
+            holder: &f.holder,
+            coach: &f.coach,
+        },
+    )
+    .await?;
     Ok(Redirect::to(&format!(
-        "/schools/{id}/staffing?plan={pid}&msg=Changed+the+holder;+the+check+below+is+up+to+date#team-{}",
-        plan.design.schools.iter().flat_map(|s| &s.teams).position(|t| t.name == f.team).unwrap_or(0)
+        "/schools/{id}/staffing?plan={pid}&msg=Changed+the+holder;+the+check+below+is+up+to+date#team-{index}"
     ))
     .into_response())
 }
@@ -584,47 +400,12 @@ async fn assign(
 /// Saves the plan as the school's teams for the current term.
 async fn save(
     State(st): State<AppState>,
-    v: Viewer,
     PagePath((id, pid)): PagePath<(i64, i64)>,
-    PageForm(f): PageForm<CsrfOnly>,
+    CsrfForm { viewer: v, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
-    led_school(&st, &v, SchoolId(id)).await?;
-    let (plan, _) = plan_of(&st, SchoolId(id), pid).await?;
-    let mut core = Vec::new();
-    let mut extended = Vec::new();
-    for sd in &plan.design.schools {
-        for t in &sd.teams {
-            let lead = t
-                .holdings
-                .iter()
-                .find(|h| h.responsibility == "team_lead")
-                .and_then(|h| h.holder.clone());
-            core.push(PlanTeamInput {
-                name: t.name.clone(),
-                description: format!(
-                    "Core team sharing one roster of {} students ({})",
-                    t.roster, t.band
-                ),
-                members: t
-                    .members
-                    .iter()
-                    .map(|m| {
-                        let role = if lead.as_deref() == Some(m.educator.as_str()) {
-                            TeamMemberRole::Lead
-                        } else {
-                            TeamMemberRole::Member
-                        };
-                        (m.educator.clone(), role)
-                    })
-                    .collect(),
-            });
-        }
-        extended.extend(sd.extended.iter().map(|x| x.educator.clone()));
-    }
-    st.store
-        .apply_staffing_plan(pid, SchoolId(id), &core, &extended)
-        .await?;
+    let gate = Gate::new(&st.store, &v.principal);
+    gate.led_school(SchoolId(id)).await?;
+    save_plan(&gate, SchoolId(id), pid, false).await?;
     Ok(Redirect::to(&format!(
         "/schools/{id}?msg=Saved+the+staffing+plan+as+the+school%27s+teams"
     ))

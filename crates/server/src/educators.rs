@@ -1,0 +1,166 @@
+//! Educators: one educator's page (teams, expertise, competencies with their evidence, weekly
+//! availability) for anyone of their school, and the matching API. No student data.
+
+use crate::api::{ApiPath, ApiResult, ErrorBody};
+use crate::auth::{ApiCaller, Viewer};
+use crate::error::AppError;
+use crate::routes::Routes;
+use crate::web::{render, Nav, PagePath, PageResult};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::Json;
+use ensemble_domain::access::{may_see_school, Principal};
+use ensemble_domain::*;
+use ensemble_store::{EducatorDetail, Store};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn router() -> Routes {
+    Routes::new().get("/educators/{id}", educator_page)
+}
+
+pub fn api() -> Routes {
+    Routes::new().get("/educators/{id}", educator)
+}
+
+/// The educator, for anyone of their school; anyone else is answered as for a missing one.
+async fn visible(store: &Store, who: &Principal, id: i64) -> Result<EducatorDetail, AppError> {
+    match store.educator(EducatorId(id)).await? {
+        Some(e) if may_see_school(who, e.school) => Ok(e),
+        _ => Err(AppError::NotFound(format!(
+            "No educator {id} that you may see."
+        ))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "educator.html")]
+struct EducatorPage {
+    nav: Nav,
+    e: EducatorDetail,
+    days: Vec<DayOfWeek>,
+    /// Per period: its name, and availability on each day.
+    availability: Vec<(String, Vec<bool>)>,
+}
+
+async fn educator_page(
+    State(st): State<AppState>,
+    v: Viewer,
+    PagePath(id): PagePath<i64>,
+) -> PageResult {
+    let e = visible(&st.store, &v.principal, id).await?;
+    let grid = st.store.grid(e.school).await?;
+    let (days, availability) = match grid {
+        Some(g) => {
+            let rows = g
+                .periods()
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        p.name.clone(),
+                        g.days()
+                            .iter()
+                            .map(|d| e.availability.is_available(*d, i))
+                            .collect(),
+                    )
+                })
+                .collect();
+            (g.days().to_vec(), rows)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    render(&EducatorPage {
+        nav: Nav::of(&v),
+        e,
+        days,
+        availability,
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CompetencyDto {
+    code: String,
+    /// 1 (aware) to 4 (expert).
+    level: i64,
+    /// How the level is shown: `degree`, `licence`, `credential`, `micro_credential` or `observed_evidence`.
+    evidence: String,
+    source: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EducatorTeamDto {
+    team_id: i64,
+    name: String,
+    /// `core` or `extended`.
+    kind: String,
+    /// `lead` or `member`.
+    member_role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EducatorDto {
+    id: i64,
+    sourced_id: String,
+    school_id: i64,
+    given_name: String,
+    family_name: String,
+    role_type: String,
+    employment: String,
+    fte_milli: i64,
+    years_experience: i64,
+    teams: Vec<EducatorTeamDto>,
+    competencies: Vec<CompetencyDto>,
+    /// Content areas with their level, 1–4.
+    expertise: Vec<(String, i64)>,
+    students_served: i64,
+}
+
+/// One educator with teams, competencies and expertise (anyone of their school).
+#[utoipa::path(get, path = "/api/v1/educators/{id}", tag = "educators", security(("bearer" = [])), params(("id" = i64, Path, description = "educator id")),
+    responses((status = 200, body = EducatorDto), (status = 404, body = ErrorBody)))]
+pub async fn educator(
+    State(st): State<AppState>,
+    ApiCaller(p): ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<EducatorDto> {
+    let e = visible(&st.store, &p, id).await?;
+    Ok(Json(EducatorDto {
+        id: e.id.0,
+        sourced_id: e.sourced_id.clone(),
+        school_id: e.school.0,
+        given_name: e.given_name.clone(),
+        family_name: e.family_name.clone(),
+        role_type: e.role_type.as_str().into(),
+        employment: e.employment.as_str().into(),
+        fte_milli: e.fte_milli,
+        years_experience: e.years_experience,
+        teams: e
+            .teams
+            .iter()
+            .map(|t| EducatorTeamDto {
+                team_id: t.team.0,
+                name: t.name.clone(),
+                kind: t.kind.as_str().into(),
+                member_role: t.member_role.as_str().into(),
+            })
+            .collect(),
+        competencies: e
+            .competencies
+            .iter()
+            .map(|c| CompetencyDto {
+                code: c.code.clone(),
+                level: i64::from(c.level.get()),
+                evidence: c.evidence.as_str().into(),
+                source: c.source.clone(),
+            })
+            .collect(),
+        expertise: e
+            .expertise
+            .iter()
+            .map(|x| (x.subject.clone(), i64::from(x.level.get())))
+            .collect(),
+        students_served: e.students_served,
+    }))
+}

@@ -1,0 +1,197 @@
+//! What every page shares: rendering, the layout's view of the reader ([`Nav`]), extractors
+//! whose rejections are HTML error pages, the CSRF-checked form extractor ([`CsrfForm`]),
+//! times shown in the reader's own time zone, and the static files.
+
+use crate::auth::Viewer;
+use crate::error::{AppError, PageError};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{FromRequest, FromRequestParts, RawForm, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use ensemble_domain::SystemRole;
+use ensemble_store::Unreadable;
+use serde::Deserialize;
+
+pub(crate) type PageResult = Result<Response, PageError>;
+
+pub(crate) fn render(t: &impl Template) -> PageResult {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// `Form<T>` whose rejection is an HTML error page that says what was wrong (the sign-in form,
+/// which has no session yet).
+pub(crate) struct PageForm<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Form::<T>::from_request(req, state).await {
+            Ok(Form(v)) => Ok(Self(v)),
+            Err(r) => Err(PageError(AppError::rejection(r.status(), r.body_text()))),
+        }
+    }
+}
+
+/// A path parameter whose parse failure is an HTML "no such page".
+pub(crate) struct PagePath<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for PagePath<T> {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Self(v)),
+            Err(_) => Err(PageError(AppError::NotFound(
+                "There is no page at this address.".into(),
+            ))),
+        }
+    }
+}
+
+/// A form posted by a signed-in reader, its CSRF token checked before anything else is read:
+/// the reader and the form's other fields.
+pub(crate) struct CsrfForm<T> {
+    pub viewer: Viewer,
+    pub form: T,
+}
+
+#[derive(Deserialize)]
+struct Token {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let page_error = |e: AppError| PageError(e).into_response();
+        let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|r| page_error(AppError::rejection(r.status(), r.body_text())))?;
+        let token: Token = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            page_error(AppError::BadRequest(format!(
+                "The form cannot be read: {e}"
+            )))
+        })?;
+        viewer.check_csrf(&token.csrf).map_err(page_error)?;
+        let form: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            page_error(AppError::BadRequest(format!(
+                "The form is incomplete or malformed: {e}"
+            )))
+        })?;
+        Ok(Self { viewer, form })
+    }
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Deserialize)]
+pub(crate) struct NoFields {}
+
+/// What the layout needs to know about the viewer.
+pub struct Nav {
+    pub(crate) name: String,
+    pub(crate) role: String,
+    pub(crate) csrf: String,
+    pub(crate) school: Option<i64>,
+    pub(crate) leader: bool,
+    pub(crate) extended: bool,
+}
+
+impl Nav {
+    pub(crate) fn of(v: &Viewer) -> Self {
+        let p = &v.principal;
+        let role = match p.role_type {
+            Some(r) => r.label().to_owned(),
+            None => p.system_role.label().to_owned(),
+        };
+        Self {
+            name: p.display_name.clone(),
+            role,
+            csrf: v.csrf.clone(),
+            school: p.school.map(|s| s.0),
+            leader: p.system_role != SystemRole::Educator,
+            extended: !p.extended_teams.is_empty(),
+        }
+    }
+}
+
+/// A `?msg=` shown once after a change.
+#[derive(Deserialize)]
+pub(crate) struct FlashQuery {
+    pub msg: Option<String>,
+}
+
+impl FlashQuery {
+    /// The message, if it is short enough to be one of ours.
+    pub fn message(self) -> Option<String> {
+        self.msg.filter(|m| m.chars().count() < 300)
+    }
+}
+
+/// A moment shown on a page: RFC 3339 for the `<time datetime>` attribute (the browser shows
+/// it in the reader's own time zone), and UTC text for when scripts do not run.
+pub struct LocalTime {
+    pub iso: String,
+    pub text: String,
+}
+
+impl LocalTime {
+    pub fn of_ms(ms: i64) -> Self {
+        let iso = rfc3339(ms);
+        let text = iso
+            .get(..16)
+            .map(|t| format!("{} UTC", t.replace('T', " ")))
+            .unwrap_or_default();
+        Self { iso, text }
+    }
+}
+
+/// RFC 3339 (UTC) of a unix-millisecond time.
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// A sentence naming records that could not be read and were left out of a page.
+pub(crate) fn unreadable_note(bad: &[Unreadable]) -> Option<String> {
+    if bad.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = bad.iter().map(|b| format!("{} {}", b.what, b.id)).collect();
+    Some(format!(
+        "{} stored record(s) could not be read and are left out: {}. The error has been logged.",
+        bad.len(),
+        names.join(", ")
+    ))
+}
+
+pub(crate) async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.css"),
+    )
+}
+
+pub(crate) async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.js"),
+    )
+}
