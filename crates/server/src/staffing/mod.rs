@@ -311,8 +311,9 @@ pub(crate) async fn set_settings(
         .school(school);
     if !may_edit_district_settings(gate.who()) {
         gate.log(entry.outcome(AuditOutcome::Denied)).await?;
+        // As for a school that does not exist.
         return Err(AppError::NotFound(format!(
-            "No district settings of school {} that you may change.",
+            "No school {} that you may see.",
             school.0
         )));
     }
