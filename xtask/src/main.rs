@@ -3,6 +3,8 @@
 //! tests in headless Chromium), installing what a fresh machine lacks. `cargo xtask
 //! bench-roster` measures the team roster page under load.
 
+mod fuzz;
+
 use anyhow::{bail, Context, Result};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -26,6 +28,12 @@ fn main() -> Result<()> {
             drop(pg);
             Ok(())
         }
+        Some("fuzz") => {
+            ensure_packages(false)?;
+            run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
+            let pg = Postgres::start()?;
+            fuzz::fuzz(&root, &pg.url)
+        }
         Some("bench-roster") => bench_roster(&args[1..]),
         Some("bench-demo") => bench_demo(&args[1..]),
         Some("bench-fet") => bench_fet(&args[1..]),
@@ -41,7 +49,8 @@ fn main() -> Result<()> {
         ])),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools\n  bench-grouping                regroup 100,000 students in 1,000 teams (median of 5, against the construction alone); heuristic vs exact on small blocks"
+                "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint] [--no-fuzz]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, API fuzzing, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL
+  fuzz                          fuzz the API with schemathesis on SQLite and PostgreSQL\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools\n  bench-grouping                regroup 100,000 students in 1,000 teams (median of 5, against the construction alone); heuristic vs exact on small blocks"
             );
             Ok(())
         }
@@ -55,7 +64,7 @@ fn project_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-fn run(cmd: &mut Command) -> Result<()> {
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
     eprintln!("$ {shown}");
     let status = cmd
@@ -101,6 +110,7 @@ fn ensure_packages(e2e: bool) -> Result<()> {
 fn test(args: &[String]) -> Result<()> {
     let e2e = !args.iter().any(|a| a == "--no-e2e");
     let lint = !args.iter().any(|a| a == "--no-lint");
+    let fuzz = !args.iter().any(|a| a == "--no-fuzz");
     let started = Instant::now();
     ensure_packages(e2e)?;
     if lint {
@@ -133,8 +143,18 @@ fn test(args: &[String]) -> Result<()> {
     }
     cmd.env("ENSEMBLE_TEST_POSTGRES_URL", &pg.url);
     let tests = run(&mut cmd);
+    // The release binary serves the API fuzzing and the browser tests.
+    let fuzzed = tests.and_then(|_| {
+        if fuzz || e2e {
+            run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
+        }
+        if fuzz {
+            fuzz::fuzz(&project_root(), &pg.url)?;
+        }
+        Ok(())
+    });
     drop(pg);
-    tests?;
+    fuzzed?;
     if e2e {
         browser_tests()?;
     }
@@ -143,7 +163,6 @@ fn test(args: &[String]) -> Result<()> {
 }
 
 fn browser_tests() -> Result<()> {
-    run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
     if !have("e2e/node_modules/playwright-core") {
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
@@ -159,7 +178,7 @@ fn browser_tests() -> Result<()> {
         ))
 }
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -564,7 +583,7 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
         .and_then(|s| s.parse().ok())
 }
 
-struct Server(Child);
+pub(crate) struct Server(pub(crate) Child);
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -572,7 +591,7 @@ impl Drop for Server {
     }
 }
 
-fn wait_for_port(port: u16) -> Result<()> {
+pub(crate) fn wait_for_port(port: u16) -> Result<()> {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(120) {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {

@@ -353,6 +353,7 @@ pub struct AuditQuery {
     /// Only this action, e.g. `student.read`, `roster.add`.
     #[param(max_length = 50)]
     action: Option<String>,
+    #[param(inline)]
     outcome: Option<OutcomeParam>,
 }
 

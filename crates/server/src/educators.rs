@@ -100,6 +100,13 @@ pub struct EducatorTeamDto {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct ExpertiseDto {
+    subject: String,
+    /// 1 (aware) to 4 (expert).
+    level: i64,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct EducatorDto {
     id: i64,
     sourced_id: String,
@@ -112,8 +119,7 @@ pub struct EducatorDto {
     years_experience: i64,
     teams: Vec<EducatorTeamDto>,
     competencies: Vec<CompetencyDto>,
-    /// Content areas with their level, 1–4.
-    expertise: Vec<(String, i64)>,
+    expertise: Vec<ExpertiseDto>,
     students_served: i64,
 }
 
@@ -159,7 +165,10 @@ pub async fn educator(
         expertise: e
             .expertise
             .iter()
-            .map(|x| (x.subject.clone(), i64::from(x.level.get())))
+            .map(|x| ExpertiseDto {
+                subject: x.subject.clone(),
+                level: i64::from(x.level.get()),
+            })
             .collect(),
         students_served: e.students_served,
     }))

@@ -314,19 +314,65 @@ impl From<&StudentRecord> for StudentDto {
     }
 }
 
+/// Text without control characters (`char::is_control`), as a JSON-schema pattern.
+pub(crate) const NO_CONTROL: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+
+/// Interests or strengths: at most 20 entries of up to 60 characters without control
+/// characters (blank entries are dropped, repeats kept once).
+fn profile_items() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(60))
+                .pattern(Some(NO_CONTROL)),
+        )
+        .max_items(Some(20))
+        .build()
+}
+
+/// Ranked choices among the team's activities (option codes of 1–64 lower-case letters,
+/// digits or underscores), first choice first, each once; absent or null: unchanged.
+fn choice_items() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[a-z0-9_]{1,64}$")),
+        )
+        .max_items(Some(20))
+        .unique_items(true)
+        .build()
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
-    /// At most 20 entries of up to 60 characters.
-    #[schema(max_items = 20)]
+    #[schema(schema_with = profile_items)]
     interests: Vec<String>,
-    /// At most 20 entries of up to 60 characters.
-    #[schema(max_items = 20)]
+    #[schema(schema_with = profile_items)]
     strengths: Vec<String>,
-    /// Ranked choices (option codes such as `robotics`), first choice first; absent: unchanged.
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = choice_items)]
     choices: Option<Vec<String>>,
+}
+
+/// Checks what the schema states of a list of items, on the items as sent (before trimming).
+fn check_items(field: &str, items: &[String]) -> Result<(), AppError> {
+    if items.len() > 20 {
+        return Err(AppError::BadRequest(format!("{field}: at most 20 entries")));
+    }
+    for i in items {
+        if i.chars().count() > 60 || i.chars().any(char::is_control) {
+            return Err(AppError::BadRequest(format!(
+                "{field}: each entry at most 60 characters, without control characters"
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -367,6 +413,20 @@ pub async fn update_profile(
     ApiJson(req): ApiJson<ProfileRequest>,
 ) -> ApiResult<StudentDto> {
     let bad = |e: ParseError| ApiError(AppError::BadRequest(e.to_string()));
+    check_items("interests", &req.interests)?;
+    check_items("strengths", &req.strengths)?;
+    // Choices as sent: each a code, none blank (the form's comma lists drop blanks; JSON
+    // lists do not have them).
+    if let Some(c) = &req.choices {
+        if c.iter()
+            .any(|x| ensemble_domain::educator::parse_code("choices", x).is_err())
+        {
+            return Err(AppError::BadRequest(
+                "choices: each must be 1–64 lower-case letters, digits or underscores".into(),
+            )
+            .into());
+        }
+    }
     let profile = StudentProfile {
         interests: StudentProfile::parse_items(
             "interests",
@@ -425,8 +485,9 @@ pub async fn import_assessments(
     State(st): State<AppState>,
     ApiCaller(p): ApiCaller,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<ImportedDto>), ApiError> {
+    let body = body.map_err(|r| AppError::rejection(r.status(), r.body_text()))?;
     let csv = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -344,8 +344,12 @@ pub enum TeamKindRequest {
 pub struct CreateTeamRequest {
     /// Defaults to the caller's school.
     school_id: Option<i64>,
-    /// 1–100 characters.
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1–100 characters, not only spaces, no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     name: String,
     kind: TeamKindRequest,
     #[serde(default)]
@@ -545,16 +549,22 @@ pub async fn create_team(
     ApiCaller(p): ApiCaller,
     ApiJson(req): ApiJson<CreateTeamRequest>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    let school = req.school_id.map(SchoolId).or(p.school).ok_or_else(|| {
-        AppError::BadRequest("school_id is required for accounts without a school".into())
-    })?;
-    let name = parse_name("name", &req.name).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    if req.description.chars().count() > 500 || req.members.len() > 50 {
+    // What the schema states, on the values as sent.
+    if req.name.is_empty()
+        || req.name.chars().count() > 100
+        || req.name.chars().any(char::is_control)
+        || req.description.chars().count() > 500
+        || req.members.len() > 50
+    {
         return Err(AppError::BadRequest(
-            "description: at most 500 characters; members: at most 50".into(),
+            "name: 1 to 100 characters without control characters; description: at most 500 characters; members: at most 50".into(),
         )
         .into());
     }
+    let school = req.school_id.map(SchoolId).or(p.school).ok_or_else(|| {
+        AppError::Unprocessable("school_id is required for accounts without a school".into())
+    })?;
+    let name = parse_name("name", &req.name).map_err(|e| AppError::Unprocessable(e.to_string()))?;
     let input = NewTeamInput {
         school,
         name,

@@ -5,8 +5,8 @@
 //! definition). The designer's tests compare their objective with this one.
 
 use crate::plan::Design;
+use crate::problem::HARD;
 use crate::problem::{band_subjects, Candidate, Problem};
-use crate::solve::HARD;
 use ensemble_domain::team::{check_composition, TeamSeat};
 use ensemble_domain::TeamKind;
 use serde::{Deserialize, Serialize};

@@ -25,10 +25,10 @@ pub use model::band_teams;
 pub use plan::{
     Design, ExtendedSeat, Holding, Member, Plan, SchoolDesign, ServiceMinutes, TeamDesign,
 };
+pub use problem::HARD;
 pub use problem::{
     Band, Candidate, HeldCompetency, InputError, Preferences, Problem, SchoolInput, Settings,
 };
-pub use solve::HARD;
 
 use model::Model;
 use serde::{Deserialize, Serialize};

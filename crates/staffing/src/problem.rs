@@ -10,6 +10,9 @@ use ensemble_domain::{Evidence, Level, RoleType};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Weight of one hard violation in the objective.
+pub const HARD: i64 = 10_000;
+
 /// A staffing problem: one or more schools designed under one catalog and policy.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

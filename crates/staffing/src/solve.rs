@@ -5,10 +5,8 @@
 
 use crate::catalog::Readiness;
 use crate::model::Model;
+use crate::problem::HARD;
 use std::collections::HashMap;
-
-/// Weight of one hard violation in the objective.
-pub const HARD: i64 = 10_000;
 
 /// A deterministic pseudo-random generator (SplitMix64).
 pub(crate) struct Rng(u64);

@@ -80,8 +80,16 @@ pub struct GroupDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct GroupingDto {
-    #[serde(flatten)]
-    summary: GroupingSummaryDto,
+    id: i64,
+    team_id: i64,
+    block: String,
+    focus: String,
+    /// `need`, `interest` or `mixed`.
+    strategy: String,
+    /// RFC 3339.
+    created_at: String,
+    /// RFC 3339; absent for a draft.
+    published_at: Option<String>,
     groups: Vec<GroupDto>,
     /// The independent checker's findings.
     warnings: Vec<String>,
@@ -108,8 +116,15 @@ fn grouping_dto(row: &GroupingRow, board: &Board) -> Result<GroupingDto, AppErro
                 .map(|s| s.name.clone())
         })
     };
+    let summary = GroupingSummaryDto::from(row);
     Ok(GroupingDto {
-        summary: row.into(),
+        id: summary.id,
+        team_id: summary.team_id,
+        block: summary.block,
+        focus: summary.focus,
+        strategy: summary.strategy,
+        created_at: summary.created_at,
+        published_at: summary.published_at,
         groups: g
             .groups
             .iter()
@@ -152,11 +167,15 @@ pub enum StrategyRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposeRequest {
-    /// The block's name, 1–100 characters.
-    #[schema(min_length = 1, max_length = 100)]
+    /// The block's name, 1–100 characters without control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     block: String,
     /// One of the team's skills, e.g. `math.fractions`.
-    #[schema(max_length = 100)]
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     focus: String,
     strategy: StrategyRequest,
 }

@@ -341,13 +341,15 @@ pub(crate) async fn propose(
     focus: &str,
     strategy: Strategy,
 ) -> Result<i64, AppError> {
-    let block = block.trim();
-    if block.is_empty() || block.chars().count() > 100 {
+    if block.chars().count() > 100 || block.chars().any(char::is_control) {
         return Err(AppError::BadRequest(
             "Block: give it a name of up to 100 characters.".into(),
         ));
     }
-    let focus = focus.trim();
+    let block = block.trim();
+    if block.is_empty() {
+        return Err(AppError::Unprocessable("Block: give it a name.".into()));
+    }
     if !grouping::assessments::is_skill(focus) {
         return Err(AppError::BadRequest(
             "Focus: choose one of the team's skills.".into(),
@@ -410,13 +412,13 @@ pub(crate) async fn move_student(
 ) -> Result<(), AppError> {
     let row = grouping_row(gate, board, gid).await?;
     let Some(who) = board.students.iter().find(|s| s.sourced_id == student) else {
-        return Err(AppError::BadRequest(format!(
+        return Err(AppError::Unprocessable(format!(
             "No student {student:?} of this team in this grouping."
         )));
     };
     let (_, mut g) = raw(&row)?;
     if !g.groups.iter().any(|x| x.name == to) {
-        return Err(AppError::BadRequest(format!(
+        return Err(AppError::Unprocessable(format!(
             "No group {to:?} in this grouping."
         )));
     }
@@ -425,7 +427,7 @@ pub(crate) async fn move_student(
         .iter()
         .any(|x| x.students.iter().any(|s| s == student))
     {
-        return Err(AppError::BadRequest(format!(
+        return Err(AppError::Unprocessable(format!(
             "No student {student:?} of this team in this grouping."
         )));
     }

@@ -108,12 +108,18 @@ pub struct BudgetDto {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct ExtendedSeatDto {
+    /// The educator's sourcedId.
+    educator: String,
+    why: String,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct PlanDto {
     id: i64,
     saved: bool,
     teams: Vec<PlanTeamDto>,
-    /// Extended-team members: (sourcedId, why).
-    extended: Vec<(String, String)>,
+    extended: Vec<ExtendedSeatDto>,
     /// The just-right validator's findings.
     violations: Vec<ViolationDto>,
     hiring: Vec<HiringDto>,
@@ -183,7 +189,10 @@ fn plan_dto(row: &PlanRow, plan: &Plan) -> PlanDto {
             .schools
             .iter()
             .flat_map(|s| &s.extended)
-            .map(|x| (x.educator.clone(), x.why.clone()))
+            .map(|x| ExtendedSeatDto {
+                educator: x.educator.clone(),
+                why: x.why.clone(),
+            })
             .collect(),
         violations: verdict
             .violations

@@ -188,24 +188,26 @@ pub(crate) async fn assign(
         .iter()
         .flat_map(|s| &s.teams)
         .position(|t| t.name == a.team)
-        .ok_or_else(|| AppError::BadRequest(format!("No team {:?} in this plan.", a.team)))?;
+        .ok_or_else(|| AppError::Unprocessable(format!("No team {:?} in this plan.", a.team)))?;
     let team = plan
         .design
         .schools
         .iter_mut()
         .flat_map(|s| s.teams.iter_mut())
         .nth(index)
-        .ok_or_else(|| AppError::BadRequest(format!("No team {:?} in this plan.", a.team)))?;
+        .ok_or_else(|| AppError::Unprocessable(format!("No team {:?} in this plan.", a.team)))?;
     let on_team = |id: &str| id.is_empty() || team.members.iter().any(|m| m.educator == id);
     if !on_team(a.holder) || !on_team(a.coach) {
-        return Err(AppError::BadRequest("Choose a member of the team.".into()));
+        return Err(AppError::Unprocessable(
+            "Choose a member of the team.".into(),
+        ));
     }
     let h = team
         .holdings
         .iter_mut()
         .find(|h| h.responsibility == a.responsibility)
         .ok_or_else(|| {
-            AppError::BadRequest(format!(
+            AppError::Unprocessable(format!(
                 "No responsibility {:?} on this team.",
                 a.responsibility
             ))
@@ -317,16 +319,19 @@ pub(crate) async fn set_settings(
             school.0
         )));
     }
+    // Text that is not JSON is bad input; JSON whose values break the format's rules is
+    // refused as such (422).
     let parsed: staffing::Settings = serde_json::from_str(text).map_err(|e| {
-        AppError::BadRequest(format!(
-            "Settings, line {}, column {}: {e}",
-            e.line(),
-            e.column()
-        ))
+        let m = format!("Settings, line {}, column {}: {e}", e.line(), e.column());
+        if e.is_data() {
+            AppError::Unprocessable(m)
+        } else {
+            AppError::BadRequest(m)
+        }
     })?;
     parsed
         .validate()
-        .map_err(|e| AppError::BadRequest(format!("Settings: {e}")))?;
+        .map_err(|e| AppError::Unprocessable(format!("Settings: {e}")))?;
     let json = serde_json::to_string(&parsed)?;
     let entry = entry.detail(format!(
         "{} roles, {} responsibilities, {} services",

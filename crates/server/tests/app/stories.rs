@@ -687,7 +687,7 @@ async fn a_leader_builds_edits_and_saves_a_staffing_plan() {
             .send()
             .await
             .expect("assign");
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             app.store
                 .staffing_plan(ensemble_domain::SchoolId(school), plan_id)
@@ -822,7 +822,7 @@ async fn a_district_leader_sets_the_staffing_policy_that_plans_use() {
         let r = post(&admin, &csrf, r#"{"policy": {"roster": [100, 60]}}"#).await;
         assert_eq!(
             r.status(),
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "a bad value is refused"
         );
         assert_eq!(
