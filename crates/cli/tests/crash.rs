@@ -4,8 +4,6 @@
 //! strengths and choices come from one write; each student is on one roster), and each
 //! acknowledged write has its audit entry.
 
-mod common;
-
 use ensemble_store::testing::{each_backend, TestDb};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
@@ -100,9 +98,12 @@ async fn writes_answered_2xx_survive_a_sigkill_whole_and_audited() {
     each_backend(|b| async move {
         let db = TestDb::new(b).await;
         let server = start(&db.url, true).await;
-        let (status, out, err) = common::ensemble(&["token", "create", "--email", "principal@demo.example", "--database", &db.url]);
-        assert_eq!(status, 0, "{err}");
-        let token = out.trim().to_owned();
+        let out = Command::new(env!("CARGO_BIN_EXE_ensemble"))
+            .args(["token", "create", "--email", "principal@demo.example", "--database", &db.url])
+            .output()
+            .expect("token create");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         let c = Client::new();
         let (_, teams) = api(&c, &server.base, &token, Method::GET, "/api/v1/teams", Value::Null).await.expect("teams");
         let core: Vec<i64> = teams
@@ -144,7 +145,7 @@ async fn writes_answered_2xx_survive_a_sigkill_whole_and_audited() {
                 // i the student is on team A exactly when i is even.
                 for i in 1u32.. {
                     moves.lock().expect("lock").entry(s).or_default().sent = i;
-                    let r = if i % 2 == 1 {
+                    let r = if !i.is_multiple_of(2) {
                         api(&c, &base, &token, Method::DELETE, &format!("/api/v1/teams/{team_a}/roster/{s}"), Value::Null).await
                     } else {
                         api(&c, &base, &token, Method::POST, &format!("/api/v1/teams/{team_a}/roster"), json!({"student_ids": [s]})).await
@@ -199,7 +200,7 @@ async fn writes_answered_2xx_survive_a_sigkill_whole_and_audited() {
             let last = told.acknowledged.last().copied().unwrap_or(0);
             // On team A after an even step; off every roster after an odd one (the last
             // acknowledged, or the one in flight).
-            let fits = |i: u32| (i % 2 == 0) == on_a;
+            let fits = |i: u32| i.is_multiple_of(2) == on_a;
             assert!(fits(last) || (told.sent > last && fits(told.sent)), "{b:?}: student {s} on team A = {on_a}; last acknowledged step {last}, last sent {}", told.sent);
             assert!(v["team"].is_null() || on_a, "{b:?}: {v}");
             found += told.acknowledged.len();
