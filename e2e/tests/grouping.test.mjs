@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startBrowser, signIn, SHOTS } from './harness.mjs';
+import { startServer, startBrowser, signIn, watch, SHOTS } from './harness.mjs';
 
 let server;
 let chrome;
@@ -25,6 +25,7 @@ test('a team proposes groups, overfills one and is warned, publishes, and a memb
   assert.ok(lead && member, `the demo printed the team accounts: ${JSON.stringify(server.accounts)}`);
   const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
+  const problems = watch(page);
   await signIn(page, server.base, lead, server.password);
 
   // From the lead's team page to its grouping board.
@@ -83,5 +84,6 @@ test('a team proposes groups, overfills one and is warned, publishes, and a memb
   assert.ok(await mpage.locator('#history tbody tr').count() > 10, 'each student has a group history');
   assert.ok(await mpage.locator('#cycles-chart rect').count() >= 2, 'the chart shows the published cycle\'s groups');
   await mpage.screenshot({ path: join(SHOTS, 'grouping-member.png'), fullPage: false });
+  assert.deepEqual(problems, [], 'no console errors or CSP violations');
   await other.close();
 });

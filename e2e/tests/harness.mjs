@@ -90,3 +90,22 @@ export async function signIn(page, base, email, password) {
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }
+
+/**
+ * Collects what a page reports as wrong: console errors (CSP violations among them) and
+ * uncaught exceptions. Call before navigating; read `problems` at the end. `expected404` lists
+ * the paths the test opens to see them refused.
+ */
+export function watch(page, { expected404 = [] } = {}) {
+  const problems = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    // A page the test opens to see it refused answers 404 on purpose.
+    const expected = /status of 404/.test(text) && expected404.some((p) => new URL(page.url()).pathname === p);
+    if (!expected && (msg.type() === 'error' || /Content Security Policy|Refused to/.test(text))) {
+      problems.push(`${page.url()}: ${text}`);
+    }
+  });
+  page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
+  return problems;
+}

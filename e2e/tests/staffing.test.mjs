@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startBrowser, signIn, SHOTS } from './harness.mjs';
+import { startServer, startBrowser, signIn, watch, SHOTS } from './harness.mjs';
 
 let server;
 let chrome;
@@ -24,6 +24,7 @@ test('a leader builds a plan, makes an unready assignment and the check flags it
   assert.ok(leader, `the demo printed a school leader account: ${JSON.stringify(server.accounts)}`);
   const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
+  const problems = watch(page);
   await signIn(page, server.base, leader, server.password);
 
   // From the school overview to the staffing page, then build a plan.
@@ -69,5 +70,6 @@ test('a leader builds a plan, makes an unready assignment and the check flags it
   assert.equal(await edited.count(), 1, 'the edited cell is marked as held by someone not ready');
   await page.locator('#heatmap-0').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SHOTS, 'staffing-flagged.png'), fullPage: false });
+  assert.deepEqual(problems, [], 'no console errors or CSP violations');
   await context.close();
 });

@@ -356,6 +356,8 @@ pub enum RosterUse {
     GroupingBoard,
     /// The students an extended-team member serves, across teams.
     Served,
+    /// Students named somewhere else (the audit log), each as the reader may see them.
+    Listed,
 }
 
 /// Whether the reader may open a core team's roster at all, and how much of it. Each student
@@ -493,6 +495,18 @@ pub fn authorize_served(p: &Principal, facts: &[StudentFacts]) -> RosterGrant {
                     .any(|f| f.student == g.student && f.served_by_reader())
             })
             .collect(),
+    }
+}
+
+/// Students named on a page (the audit log's entries): each one the reader may see, at their
+/// own level; the others are left out.
+pub fn authorize_listed(p: &Principal, facts: &[StudentFacts]) -> RosterGrant {
+    RosterGrant {
+        team: None,
+        school: p.school,
+        scope: RosterScope::ServedOnly,
+        purpose: RosterUse::Listed,
+        students: grants_for(p, facts),
     }
 }
 

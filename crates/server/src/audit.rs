@@ -130,15 +130,37 @@ struct Row {
     student_link: Option<String>,
 }
 
-fn row(r: AuditRow) -> Row {
+/// Names for the records an entry points at, as this reader may see them.
+struct Names {
+    students: std::collections::HashMap<StudentId, String>,
+    teams: std::collections::HashMap<i64, String>,
+}
+
+impl Names {
+    fn student(&self, id: StudentId) -> String {
+        self.students
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| "a student you may not see".into())
+    }
+}
+
+fn row(r: AuditRow, names: &Names) -> Row {
     let outcome = AuditOutcome::parse(&r.outcome).map_or("unknown", AuditOutcome::label);
-    let record = match r.target_id {
-        Some(id) => format!("{} {id}", r.target_kind.replace('_', " ")),
-        None => r.target_kind.replace('_', " "),
+    let kind = r.target_kind.replace('_', " ");
+    let record = match (r.target_kind.as_str(), r.target_id) {
+        ("student", Some(id)) => names.student(StudentId(id)),
+        ("team", Some(id)) => names
+            .teams
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("team {id}")),
+        (_, Some(id)) => format!("{kind} {id}"),
+        (_, None) => kind,
     };
     let (students, student_link) = match r.students.as_slice() {
         [] => (String::new(), None),
-        [one] => (format!("student {one}"), Some(format!("/students/{one}"))),
+        [one] => (names.student(*one), Some(format!("/students/{one}"))),
         many => (format!("{} students", many.len()), None),
     };
     Row {
@@ -191,6 +213,31 @@ async fn audit_page(
     let older = (rows.len() == PAGE as usize)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
+    // The people and teams the entries point at, by name.
+    let mut ids: Vec<StudentId> = rows
+        .iter()
+        .flat_map(|r| {
+            let one = (r.target_kind == "student")
+                .then_some(r.target_id)
+                .flatten()
+                .map(StudentId);
+            let listed = (r.students.len() == 1).then(|| r.students[0]);
+            one.into_iter().chain(listed)
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let names = Names {
+        students: gate.student_names(&ids).await?,
+        teams: st
+            .store
+            .teams(scope)
+            .await?
+            .rows
+            .into_iter()
+            .map(|t| (t.id.0, t.name))
+            .collect(),
+    };
     let people = st
         .store
         .audit_people(scope)
@@ -200,7 +247,7 @@ async fn audit_page(
         .collect();
     render(&AuditPage {
         nav: Nav::of(&v),
-        rows: rows.into_iter().map(row).collect(),
+        rows: rows.into_iter().map(|r| row(r, &names)).collect(),
         people,
         actions: actions::ALL.to_vec(),
         outcomes: AuditOutcome::ALL

@@ -540,6 +540,37 @@ impl<'a> Gate<'a> {
         }
     }
 
+    /// The names of students listed somewhere (the audit log's entries), for those the reader
+    /// may see; the read is audited like any other.
+    pub async fn student_names(
+        &self,
+        ids: &[StudentId],
+    ) -> Result<std::collections::HashMap<StudentId, String>, AppError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let facts = self.store.students_facts(ids, self.who.educator).await?;
+        let grant = access::authorize_listed(self.who, &facts);
+        if grant.students().is_empty() {
+            return Ok(Default::default());
+        }
+        self.log(
+            self.entry(actions::STUDENT_NAMES, "audit_log", None)
+                .detail(match grant.students().len() {
+                    1 => "the name of one student".to_owned(),
+                    n => format!("the names of {n} students"),
+                })
+                .students(grant.students().iter().map(StudentGrant::student)),
+        )
+        .await?;
+        let records = self.store.roster_records(&grant).await?;
+        Ok(records
+            .rows
+            .into_iter()
+            .map(|r| (r.id, r.full_name()))
+            .collect())
+    }
+
     /// The audit log: a school leader reads their school's, a system leader everyone's; others
     /// are answered as if there were no log to see.
     pub async fn audit_log(

@@ -92,6 +92,8 @@ fn all_routes() -> routes::Routes {
         .get("/healthz", || async { "ok" })
         .get("/static/app.css", web::css)
         .get("/static/app.js", web::js)
+        .get("/static/favicon.svg", web::favicon)
+        .get("/favicon.ico", web::favicon)
         .merge(session::router())
         .merge(school::router())
         .merge(teams::router())

@@ -195,3 +195,13 @@ pub(crate) async fn js() -> impl IntoResponse {
         include_str!("../static/app.js"),
     )
 }
+
+pub(crate) async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../static/favicon.svg"),
+    )
+}

@@ -7,3 +7,18 @@ for (const t of document.querySelectorAll('time[datetime]')) {
     t.textContent = d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   }
 }
+
+// Long work: a form with data-busy="ID" shows the element ID (a status line) and disables its
+// buttons when sent, so that a second click does not send it twice.
+for (const form of document.querySelectorAll('form[data-busy]')) {
+  form.addEventListener('submit', (event) => {
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = 'yes';
+    const status = document.getElementById(form.dataset.busy);
+    if (status) status.hidden = false;
+    for (const b of form.querySelectorAll('button')) b.disabled = true;
+  });
+}

@@ -47,6 +47,7 @@ impl AuditOutcome {
 pub mod actions {
     pub const STUDENT_READ: &str = "student.read";
     pub const STUDENT_UPDATE: &str = "student.update";
+    pub const STUDENT_NAMES: &str = "student.names";
     pub const ROSTER_READ: &str = "roster.read";
     pub const ROSTER_ADD: &str = "roster.add";
     pub const ROSTER_REMOVE: &str = "roster.remove";
@@ -72,8 +73,9 @@ pub mod actions {
     pub const LOGOUT: &str = "logout";
 
     /// Every action, with a plain description for the audit page.
-    pub const ALL: [(&str, &str); 25] = [
+    pub const ALL: [(&str, &str); 26] = [
         (STUDENT_READ, "opened a student's record"),
+        (STUDENT_NAMES, "saw students' names on the audit log"),
         (STUDENT_UPDATE, "changed a student's profile or choices"),
         (ROSTER_READ, "read a team's roster"),
         (ROSTER_ADD, "added students to a roster"),

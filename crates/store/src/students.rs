@@ -80,6 +80,44 @@ impl Store {
         Ok(Some(facts))
     }
 
+    /// Facts for each of these students that exists (in id order).
+    pub async fn students_facts(
+        &self,
+        ids: &[StudentId],
+        reader: Option<EducatorId>,
+    ) -> Result<Vec<StudentFacts>> {
+        let mut out = Vec::new();
+        let ids: Vec<i64> = ids.iter().map(|s| s.0).collect();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT st.id, st.school_id, r.team_id FROM students st JOIN schools s ON s.id = st.school_id
+                 LEFT JOIN roster_entries r ON r.student_id = st.id AND r.term_id = s.current_term_id
+                 WHERE st.id IN ({}) ORDER BY st.id",
+                crate::placeholders(1, chunk.len())
+            );
+            let rows = crate::bind_ids(sqlx::query(&sql), chunk)
+                .fetch_all(&self.pool)
+                .await?;
+            let mut facts = rows.iter().map(facts_row).collect::<Result<Vec<_>>>()?;
+            if let Some(e) = reader {
+                let sql = format!(
+                    "SELECT a.student_id, a.service FROM service_assignments a JOIN students st ON st.id = a.student_id
+                     JOIN schools s ON s.id = st.school_id
+                     WHERE a.educator_id = ${} AND a.term_id = s.current_term_id AND a.student_id IN ({}) ORDER BY a.service",
+                    chunk.len() + 1,
+                    crate::placeholders(1, chunk.len())
+                );
+                let served = crate::bind_ids(sqlx::query(&sql), chunk)
+                    .bind(e.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                add_services(&mut facts, &served)?;
+            }
+            out.extend(facts);
+        }
+        Ok(out)
+    }
+
     /// Facts for the student with this sourcedId (in this school, when given); `None` if
     /// there is none.
     pub async fn student_facts_by_sourced(

@@ -371,6 +371,8 @@ fn table() -> Vec<Row> {
         row("GET", "/healthz", T::None, Public),
         row("GET", "/static/app.css", T::None, Public),
         row("GET", "/static/app.js", T::None, Public),
+        row("GET", "/static/favicon.svg", T::None, Public),
+        row("GET", "/favicon.ico", T::None, Public),
         row("GET", "/login", T::None, Public),
         row("POST", "/login", T::None, Public),
         last(row("POST", "/logout", T::None, SignedIn)),
