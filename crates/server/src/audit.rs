@@ -204,7 +204,7 @@ async fn audit_page(
 ) -> PageResult {
     let scope = audit_scope(&v.principal)
         .ok_or_else(|| AppError::NotFound("No audit log that you may see.".into()))?;
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let (rows, error) = match resolve(&st.store, &v.principal, &f).await {
         Ok(filter) => (gate.audit_log(filter, PAGE).await?, None),
         Err(AppError::BadRequest(m)) => (Vec::new(), Some(m)),
@@ -288,9 +288,7 @@ async fn audit_csv(
     Query(f): Query<PageFilter>,
 ) -> Result<impl IntoResponse, PageError> {
     let filter = resolve(&st.store, &v.principal, &f).await?;
-    let rows = Gate::new(&st.store, &v.principal)
-        .audit_log(filter, CSV_LIMIT)
-        .await?;
+    let rows = v.gate(&st.store).audit_log(filter, CSV_LIMIT).await?;
     let mut out = String::from(
         "id,time_utc,user_id,person,account,school_id,action,target_kind,target_id,outcome,detail,students\n",
     );
@@ -410,7 +408,7 @@ pub struct AuditQuery {
     responses((status = 200, description = "Newest first", body = [AuditDto]), (status = 404, description = "The caller has no audit log to read", body = ErrorBody)))]
 pub async fn audit_api(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Vec<AuditDto>> {
     let limit = match q.limit {
@@ -436,7 +434,9 @@ pub async fn audit_api(
         }),
         before: q.before,
     };
-    let rows = Gate::new(&st.store, &p).audit_log(filter, limit).await?;
+    let rows = Gate::at(&st.store, &p, fresh)
+        .audit_log(filter, limit)
+        .await?;
     Ok(Json(rows.iter().map(AuditDto::from).collect()))
 }
 

@@ -20,6 +20,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
 use ensemble_domain::access::Principal;
+use ensemble_store::Fresh;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -86,6 +87,15 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<Duration>, secure: bo
 pub struct Viewer {
     pub principal: Principal,
     pub csrf: String,
+    /// The data version read with the session.
+    pub fresh: Fresh,
+}
+
+impl Viewer {
+    /// The gate to student data for this request.
+    pub fn gate<'a>(&'a self, store: &'a ensemble_store::Store) -> crate::gate::Gate<'a> {
+        crate::gate::Gate::at(store, &self.principal, self.fresh)
+    }
 }
 
 impl Viewer {
@@ -161,15 +171,20 @@ impl FromRequestParts<AppState> for Viewer {
             .await
             .map_err(|e| SignIn::Error(e.into()))?;
         match found {
-            Some((principal, csrf)) => Ok(Viewer { principal, csrf }),
+            Some((principal, csrf, fresh)) => Ok(Viewer {
+                principal,
+                csrf,
+                fresh,
+            }),
             None => Err(sign_in_for(parts)),
         }
     }
 }
 
-/// A program calling the API with `Authorization: Bearer TOKEN`.
+/// A program calling the API with `Authorization: Bearer TOKEN`, and the data version read
+/// with the token.
 #[derive(Clone, Debug)]
-pub struct ApiCaller(pub Principal);
+pub struct ApiCaller(pub Principal, pub Fresh);
 
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
@@ -192,15 +207,10 @@ impl FromRequestParts<AppState> for ApiCaller {
             )
             .into());
         }
-        let user = state.store.token_user(token).await?.ok_or_else(|| {
+        let (principal, fresh) = state.store.token_principal(token).await?.ok_or_else(|| {
             AppError::Unauthorized("unknown, expired or revoked API token".into())
         })?;
-        let principal = state
-            .store
-            .principal(user)
-            .await?
-            .ok_or_else(|| AppError::Unauthorized("the token's account was removed".into()))?;
-        Ok(ApiCaller(principal))
+        Ok(ApiCaller(principal, fresh))
     }
 }
 

@@ -128,7 +128,7 @@ pub struct EducatorDto {
     responses((status = 200, body = EducatorDto), (status = 404, body = ErrorBody)))]
 pub async fn educator(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, _): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<EducatorDto> {
     let e = visible(&st.store, &p, id).await?;

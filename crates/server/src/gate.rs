@@ -12,7 +12,7 @@ use crate::error::AppError;
 use ensemble_domain::access::{self, Principal, RosterGrant, RosterScope, StudentGrant};
 use ensemble_domain::*;
 use ensemble_store::{
-    actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow, BookingRow, Loaded,
+    actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow, BookingRow, Fresh, Loaded,
     NewBooking, NewTeamInput, SchoolRow, Store, StudentRecord, TeamDetail,
 };
 
@@ -21,6 +21,9 @@ pub struct Gate<'a> {
     store: &'a Store,
     who: &'a Principal,
     actor: Actor,
+    /// The data version this request read with its session or token: reads of structure,
+    /// rosters and records may then come from the store's memory.
+    fresh: Option<Fresh>,
 }
 
 /// A roster as one reader may see it.
@@ -55,7 +58,58 @@ impl<'a> Gate<'a> {
             store,
             who,
             actor: Actor::of(who),
+            fresh: None,
         }
+    }
+
+    /// A gate for a request that read the data version `fresh` with its session or token.
+    pub fn at(store: &'a Store, who: &'a Principal, fresh: Fresh) -> Self {
+        Self {
+            fresh: Some(fresh),
+            ..Self::new(store, who)
+        }
+    }
+
+    /// The team's structure, from the store's memory when it may.
+    async fn load_team(&self, id: TeamId) -> Result<Option<TeamDetail>, AppError> {
+        Ok(match self.fresh {
+            Some(f) => self.store.team_at(f, id).await?,
+            None => self.store.team(id).await?,
+        })
+    }
+
+    async fn load_roster_facts(&self, team: TeamId) -> Result<Vec<StudentFacts>, AppError> {
+        Ok(match self.fresh {
+            Some(f) => {
+                self.store
+                    .roster_facts_at(f, team, self.who.educator)
+                    .await?
+            }
+            None => self.store.roster_facts(team, self.who.educator).await?,
+        })
+    }
+
+    async fn load_records(
+        &self,
+        grant: &RosterGrant,
+        with_services: bool,
+    ) -> Result<Loaded<StudentRecord>, AppError> {
+        Ok(match self.fresh {
+            Some(f) => {
+                self.store
+                    .roster_records_at(f, grant, with_services)
+                    .await?
+            }
+            None => self.store.roster_records(grant, with_services).await?,
+        })
+    }
+
+    /// The school's grid, from the store's memory when it may.
+    pub async fn grid(&self, school: SchoolId) -> Result<Option<TimeGrid>, AppError> {
+        Ok(match self.fresh {
+            Some(f) => self.store.grid_at(f, school).await?,
+            None => self.store.grid(school).await?,
+        })
     }
 
     pub fn who(&self) -> &Principal {
@@ -229,7 +283,7 @@ impl<'a> Gate<'a> {
         action: &'static str,
         answer: AppError,
     ) -> Result<TeamDetail, AppError> {
-        match self.store.team(id).await? {
+        match self.load_team(id).await? {
             Some(t) if access::may_see_school(self.who, t.team.school) => Ok(t),
             found => Err(self
                 .refuse(
@@ -250,7 +304,7 @@ impl<'a> Gate<'a> {
     pub async fn roster(&self, id: TeamId) -> Result<Roster, AppError> {
         let answer = || hidden("roster of team", id);
         let team = self.team_or(id, actions::ROSTER_READ, answer()).await?;
-        match self.roster_of(&team).await? {
+        match self.roster_of(&team, true).await? {
             Some((scope, students)) => Ok(Roster {
                 team,
                 scope,
@@ -261,10 +315,11 @@ impl<'a> Gate<'a> {
     }
 
     /// The roster of a team already read through [`Gate::team`]; `None` (audited) when the
-    /// reader may not open it.
+    /// reader may not open it. Who serves each student is read only `with_services`.
     pub async fn roster_of(
         &self,
         team: &TeamDetail,
+        with_services: bool,
     ) -> Result<Option<(RosterScope, Loaded<StudentRecord>)>, AppError> {
         let t = team.facts();
         let entry = self
@@ -279,7 +334,7 @@ impl<'a> Gate<'a> {
             .await?;
             return Ok(None);
         }
-        let facts = self.store.roster_facts(t.team, self.who.educator).await?;
+        let facts = self.load_roster_facts(t.team).await?;
         let Some(grant) = access::authorize_roster(self.who, &t, &facts) else {
             return Ok(None);
         };
@@ -294,7 +349,7 @@ impl<'a> Gate<'a> {
                 .students(grant.students().iter().map(StudentGrant::student)),
         )
         .await?;
-        let students = self.store.roster_records(&grant).await?;
+        let students = self.load_records(&grant, with_services).await?;
         Ok(Some((grant.scope(), students)))
     }
 
@@ -310,7 +365,7 @@ impl<'a> Gate<'a> {
         let entry = self
             .entry(actions::ASSESSMENTS_READ, "team", Some(id.0))
             .school(t.school);
-        let facts = self.store.roster_facts(id, self.who.educator).await?;
+        let facts = self.load_roster_facts(id).await?;
         let Some(grant) = access::authorize_grouping_board(self.who, &t, &facts) else {
             return Err(self
                 .refuse(
@@ -330,7 +385,7 @@ impl<'a> Gate<'a> {
                 .students(grant.students().iter().map(StudentGrant::student)),
         )
         .await?;
-        let loaded = self.store.roster_records(&grant).await?;
+        let loaded = self.load_records(&grant, true).await?;
         if let Some(bad) = loaded.unreadable.first() {
             // The board's engine needs every student; a record that cannot be read stops it.
             return Err(AppError::Unprocessable(format!(
@@ -357,7 +412,7 @@ impl<'a> Gate<'a> {
                 .students(grant.students().iter().map(StudentGrant::student)),
         )
         .await?;
-        Ok(self.store.roster_records(&grant).await?)
+        self.load_records(&grant, false).await
     }
 
     /// The team a roster change is for, if the reader may change its roster; otherwise the
@@ -518,7 +573,7 @@ impl<'a> Gate<'a> {
                 .refuse(entry.outcome(AuditOutcome::NotFound), answer())
                 .await);
         };
-        let team = self.store.team(b.team).await?;
+        let team = self.load_team(b.team).await?;
         let allowed = team
             .as_ref()
             .is_some_and(|t| access::may_book_for(self.who, &t.facts()));
@@ -563,7 +618,7 @@ impl<'a> Gate<'a> {
                 .students(grant.students().iter().map(StudentGrant::student)),
         )
         .await?;
-        let records = self.store.roster_records(&grant).await?;
+        let records = self.load_records(&grant, false).await?;
         Ok(records
             .rows
             .into_iter()

@@ -3,7 +3,6 @@
 //! student data.
 
 use crate::auth::Viewer;
-use crate::gate::Gate;
 use crate::routes::Routes;
 use crate::web::{render, unreadable_note, FlashQuery, Nav, PagePath, PageResult};
 use crate::AppState;
@@ -69,7 +68,7 @@ async fn school(
     Query(q): Query<FlashQuery>,
 ) -> PageResult {
     let id = SchoolId(id);
-    let school = Gate::new(&st.store, &v.principal).school(id).await?;
+    let school = v.gate(&st.store).school(id).await?;
     let teams = st.store.teams(Some(id)).await?;
     let spaces = st.store.spaces(id).await?;
     let uses = st.store.space_use(id).await?;

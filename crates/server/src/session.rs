@@ -352,7 +352,7 @@ pub struct MeDto {
 /// Who the token belongs to, with the teams that grant access.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
-pub async fn me(ApiCaller(p): ApiCaller) -> ApiResult<MeDto> {
+pub async fn me(ApiCaller(p, _): ApiCaller) -> ApiResult<MeDto> {
     Ok(Json(MeDto {
         user_id: p.user.0,
         email: p.email.clone(),

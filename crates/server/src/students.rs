@@ -90,9 +90,7 @@ async fn student_page(
     PagePath(id): PagePath<i64>,
     Query(q): Query<FlashQuery>,
 ) -> PageResult {
-    let (s, choices) = Gate::new(&st.store, &v.principal)
-        .student(StudentId(id))
-        .await?;
+    let (s, choices) = v.gate(&st.store).student(StudentId(id)).await?;
     render(&student_page_of(&v, s, choices, q.message(), None))
 }
 
@@ -129,7 +127,7 @@ async fn profile_form(
     PagePath(id): PagePath<i64>,
     CsrfForm { viewer: v, form: f }: CsrfForm<ProfileForm>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let parsed = StudentProfile::parse_list("interests", &f.interests).and_then(|interests| {
         Ok(StudentProfile {
             interests,
@@ -174,7 +172,7 @@ struct MyStudentsPage {
 }
 
 async fn my_students_page(State(st): State<AppState>, v: Viewer) -> PageResult {
-    let students = Gate::new(&st.store, &v.principal).served().await?;
+    let students = v.gate(&st.store).served().await?;
     render(&MyStudentsPage {
         nav: Nav::of(&v),
         unreadable: unreadable_note(&students.unreadable),
@@ -393,10 +391,12 @@ pub struct ImportedDto {
     responses((status = 200, body = StudentDto), (status = 404, description = "No such student, or not one the caller may see (the two are not told apart)", body = ErrorBody)))]
 pub async fn student(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StudentDto> {
-    let (s, choices) = Gate::new(&st.store, &p).student(StudentId(id)).await?;
+    let (s, choices) = Gate::at(&st.store, &p, fresh)
+        .student(StudentId(id))
+        .await?;
     let mut dto = StudentDto::from(&s);
     dto.choices = s.access.sees_profile().then_some(choices);
     Ok(Json(dto))
@@ -408,7 +408,7 @@ pub async fn student(
     responses((status = 200, body = StudentDto), (status = 404, description = "No such student, or one the caller may not change", body = ErrorBody)))]
 pub async fn update_profile(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ProfileRequest>,
 ) -> ApiResult<StudentDto> {
@@ -445,7 +445,7 @@ pub async fn update_profile(
         .map(|c| parse_choices(c.iter().map(String::as_str)))
         .transpose()
         .map_err(bad)?;
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     gate.update_profile(StudentId(id), &profile, choices.as_deref())
         .await?;
     let (s, choices) = gate.student(StudentId(id)).await?;
@@ -460,9 +460,9 @@ pub async fn update_profile(
     responses((status = 200, body = StudentsDto)))]
 pub async fn my_students(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
 ) -> ApiResult<StudentsDto> {
-    let loaded = Gate::new(&st.store, &p).served().await?;
+    let loaded = Gate::at(&st.store, &p, fresh).served().await?;
     Ok(Json(StudentsDto {
         students: loaded.rows.iter().map(StudentDto::from).collect(),
         unreadable: loaded.unreadable.iter().map(|u| u.to_string()).collect(),
@@ -483,7 +483,7 @@ const MAX_IMPORT_BYTES: usize = 8 << 20;
     responses((status = 201, body = ImportedDto), (status = 422, description = "A bad row, named by line and field; nothing was imported", body = ErrorBody)))]
 pub async fn import_assessments(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     headers: HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<ImportedDto>), ApiError> {
@@ -508,7 +508,7 @@ pub async fn import_assessments(
         ))
         .into());
     }
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     // Each student is decided before anything is written; a refused one answers like a
     // missing one.
     let mut decided: BTreeMap<&str, Option<SchoolId>> = BTreeMap::new();

@@ -117,14 +117,14 @@ async fn team_page(
     PagePath(id): PagePath<i64>,
     Query(q): Query<FlashQuery>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let team = gate.team(TeamId(id)).await?;
     let school = team.team.school;
     let mut unreadable = Vec::new();
     let (roster, roster_note, served_only) = if team.team.kind == TeamKind::Extended {
         (None, Some("Extended teams do not own a roster: their members serve students of the core teams.".to_owned()), false)
     } else {
-        match gate.roster_of(&team).await? {
+        match gate.roster_of(&team, false).await? {
             Some((scope, students)) => {
                 unreadable.extend(students.unreadable);
                 (Some(students.rows), None, scope == RosterScope::ServedOnly)
@@ -142,8 +142,8 @@ async fn team_page(
     let sensitive = roster
         .as_ref()
         .is_some_and(|r| r.iter().any(|s| s.needs.is_some()));
-    let grid = st.store.grid(school).await?;
-    let bookings = st.store.team_bookings(TeamId(id)).await?;
+    let grid = gate.grid(school).await?;
+    let bookings = st.store.team_bookings_at(v.fresh, TeamId(id)).await?;
     unreadable.extend(bookings.unreadable);
     let (days, schedule) = schedule(grid.as_ref(), &bookings.rows);
     let professionals = team
@@ -177,7 +177,7 @@ async fn roster_add_form(
     PagePath(id): PagePath<i64>,
     CsrfForm { viewer: v, form: f }: CsrfForm<RosterAddForm>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let sourced =
         SourcedId::parse(&f.student).map_err(|e| AppError::BadRequest(format!("Student: {e}")))?;
     gate.roster_add_sourced(TeamId(id), &sourced).await?;
@@ -189,7 +189,7 @@ async fn roster_remove_form(
     PagePath((id, student)): PagePath<(i64, i64)>,
     CsrfForm { viewer: v, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    Gate::new(&st.store, &v.principal)
+    v.gate(&st.store)
         .roster_remove(TeamId(id), StudentId(student))
         .await?;
     Ok(Redirect::to(&format!(
@@ -462,7 +462,7 @@ pub struct CountDto {
     responses((status = 200, body = [TeamDto]), (status = 401, body = ErrorBody)))]
 pub async fn list_teams(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, _): ApiCaller,
 ) -> ApiResult<Vec<TeamDto>> {
     let school = match p.system_role {
         SystemRole::SystemAdmin => None,
@@ -487,10 +487,10 @@ pub async fn list_teams(
     responses((status = 200, body = TeamDetailDto), (status = 404, body = ErrorBody)))]
 pub async fn team(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<TeamDetailDto> {
-    let t = Gate::new(&st.store, &p).team(TeamId(id)).await?;
+    let t = Gate::at(&st.store, &p, fresh).team(TeamId(id)).await?;
     Ok(Json(TeamDetailDto::from(&t)))
 }
 
@@ -499,10 +499,10 @@ pub async fn team(
     responses((status = 200, body = RosterDto), (status = 404, description = "No such team, or a roster the caller may not see (the two are not told apart)", body = ErrorBody)))]
 pub async fn roster(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<RosterDto> {
-    let r = Gate::new(&st.store, &p).roster(TeamId(id)).await?;
+    let r = Gate::at(&st.store, &p, fresh).roster(TeamId(id)).await?;
     Ok(Json(RosterDto::from(&r)))
 }
 
@@ -512,7 +512,7 @@ pub async fn roster(
     responses((status = 201, body = CountDto), (status = 404, body = ErrorBody), (status = 422, description = "A rule refused it (e.g. a student already on another core roster); nothing was added", body = ErrorBody)))]
 pub async fn roster_add(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RosterAddRequest>,
 ) -> Result<(StatusCode, Json<CountDto>), ApiError> {
@@ -520,7 +520,7 @@ pub async fn roster_add(
         return Err(AppError::BadRequest("student_ids must list 1 to 1000 students".into()).into());
     }
     let ids: Vec<StudentId> = req.student_ids.into_iter().map(StudentId).collect();
-    let added = Gate::new(&st.store, &p)
+    let added = Gate::at(&st.store, &p, fresh)
         .roster_add(TeamId(id), &ids)
         .await?;
     Ok((StatusCode::CREATED, Json(CountDto { added })))
@@ -532,10 +532,10 @@ pub async fn roster_add(
     responses((status = 204, description = "Removed"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn roster_remove(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath((id, student)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    Gate::new(&st.store, &p)
+    Gate::at(&st.store, &p, fresh)
         .roster_remove(TeamId(id), StudentId(student))
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -546,7 +546,7 @@ pub async fn roster_remove(
     responses((status = 201, body = CreatedDto), (status = 404, description = "No such school, or one the caller may not change", body = ErrorBody), (status = 422, description = "e.g. a core team without two professional educators", body = ErrorBody)))]
 pub async fn create_team(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiJson(req): ApiJson<CreateTeamRequest>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
     // What the schema states, on the values as sent.
@@ -587,7 +587,7 @@ pub async fn create_team(
             })
             .collect(),
     };
-    let id = Gate::new(&st.store, &p).create_team(&input).await?;
+    let id = Gate::at(&st.store, &p, fresh).create_team(&input).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id: id.0 })))
 }
 
@@ -596,10 +596,12 @@ pub async fn create_team(
     responses((status = 200, body = BookingsDto), (status = 404, body = ErrorBody)))]
 pub async fn team_bookings(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<BookingsDto> {
-    let b = Gate::new(&st.store, &p).team_bookings(TeamId(id)).await?;
+    let b = Gate::at(&st.store, &p, fresh)
+        .team_bookings(TeamId(id))
+        .await?;
     Ok(Json(b.into()))
 }
 
@@ -608,10 +610,12 @@ pub async fn team_bookings(
     responses((status = 200, body = BookingsDto), (status = 404, body = ErrorBody)))]
 pub async fn space_bookings(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<BookingsDto> {
-    let b = Gate::new(&st.store, &p).space_bookings(SpaceId(id)).await?;
+    let b = Gate::at(&st.store, &p, fresh)
+        .space_bookings(SpaceId(id))
+        .await?;
     Ok(Json(b.into()))
 }
 
@@ -621,7 +625,7 @@ pub async fn space_bookings(
     responses((status = 201, body = CreatedDto), (status = 404, description = "No such space or team, or a team the caller may not book for", body = ErrorBody), (status = 422, description = "e.g. the space would be over capacity, or the day or period is not in the school's grid", body = ErrorBody)))]
 pub async fn book_space(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<BookingRequest>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
@@ -637,7 +641,7 @@ pub async fn book_space(
     if req.purpose.chars().count() > 200 {
         return Err(AppError::BadRequest("purpose: must be at most 200 characters".into()).into());
     }
-    let id = Gate::new(&st.store, &p)
+    let id = Gate::at(&st.store, &p, fresh)
         .book_space(&NewBooking {
             space: SpaceId(id),
             team: TeamId(req.team_id),
@@ -655,9 +659,9 @@ pub async fn book_space(
     responses((status = 204, description = "Cancelled"), (status = 404, body = ErrorBody)))]
 pub async fn delete_booking(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    Gate::new(&st.store, &p).delete_booking(id).await?;
+    Gate::at(&st.store, &p, fresh).delete_booking(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

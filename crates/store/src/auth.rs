@@ -2,6 +2,7 @@
 //! digests; passwords as the PHC string the caller hashed.
 
 use crate::audit::{self, AuditEntry};
+use crate::cache::{Fresh, Slot, Value};
 use crate::{now_ms, parse_col, Result, Store, StoreError};
 use ensemble_domain::access::{Principal, SystemRole};
 use ensemble_domain::*;
@@ -196,16 +197,84 @@ impl Store {
         )))
     }
 
-    /// The reader behind a live session, with its CSRF token (see [`Store::session`]).
+    /// The reader behind a live session (see [`Store::session`]), with its CSRF token and the
+    /// data version read in the same statement.
     pub async fn session_principal(
         &self,
         id: &str,
         idle_ms: i64,
-    ) -> Result<Option<(Principal, String)>> {
-        let Some((user, csrf)) = self.session(id, idle_ms).await? else {
+    ) -> Result<Option<(Principal, String, Fresh)>> {
+        let now = now_ms();
+        let hash = digest(id);
+        let row = sqlx::query(
+            "SELECT s.user_id, s.csrf_token, s.last_seen_at, v.version FROM sessions s, data_versions v
+             WHERE v.name = 'school' AND s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+        )
+        .bind(&hash)
+        .bind(now)
+        .bind(now.saturating_sub(idle_ms))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else {
             return Ok(None);
         };
-        Ok(self.principal(user).await?.map(|p| (p, csrf)))
+        if now - r.try_get::<i64, _>("last_seen_at")? > 60_000 {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        let fresh = Fresh(r.try_get("version")?);
+        let user = UserId(r.try_get("user_id")?);
+        Ok(self
+            .principal_at(fresh, user)
+            .await?
+            .map(|p| (p, r.try_get("csrf_token").unwrap_or_default(), fresh)))
+    }
+
+    /// The reader behind a live API token, with the data version read in the same statement.
+    pub async fn token_principal(&self, token: &str) -> Result<Option<(Principal, Fresh)>> {
+        let hash = digest(token);
+        let now = now_ms();
+        let Some(row) = sqlx::query(
+            "SELECT t.user_id, t.last_used_at, v.version FROM api_tokens t, data_versions v
+             WHERE v.name = 'school' AND t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
+        )
+        .bind(&hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        // Record use at minute resolution: a write per request would serialise readers on SQLite.
+        if row
+            .try_get::<Option<i64>, _>("last_used_at")?
+            .is_none_or(|t| now - t > 60_000)
+        {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        let fresh = Fresh(row.try_get("version")?);
+        let user = UserId(row.try_get("user_id")?);
+        Ok(self.principal_at(fresh, user).await?.map(|p| (p, fresh)))
+    }
+
+    /// [`Store::principal`], from memory when read at this version.
+    pub async fn principal_at(&self, fresh: Fresh, user: UserId) -> Result<Option<Principal>> {
+        if let Some(Value::Principal(p)) = self.cache.get(fresh, &Slot::Principal(user)) {
+            return Ok(Some(p));
+        }
+        let p = self.principal(user).await?;
+        if let Some(p) = &p {
+            self.cache
+                .put(fresh, Slot::Principal(user), Value::Principal(p.clone()));
+        }
+        Ok(p)
     }
 
     /// Ends a session on the server, with its audit entry when given (a sign-out; an old

@@ -8,6 +8,7 @@
 
 mod audit;
 pub mod auth;
+mod cache;
 pub use auth::TokenRow;
 mod grouping;
 mod import;
@@ -18,6 +19,7 @@ mod teams;
 pub mod testing;
 
 pub use audit::{actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow};
+pub use cache::Fresh;
 pub use grouping::{GroupingRow, History, NewAssessment, NewGrouping};
 pub use import::ImportProgress;
 pub use school::{
@@ -151,6 +153,7 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    cache: std::sync::Arc<cache::Cache>,
 }
 
 impl Store {
@@ -185,7 +188,11 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            cache: Default::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -211,6 +218,14 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// Reads the data version, for reads that may be answered from memory (see [`Fresh`]).
+    pub async fn fresh(&self) -> Result<Fresh> {
+        let v: i64 = sqlx::query_scalar("SELECT version FROM data_versions WHERE name = 'school'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Fresh(v))
     }
 
     pub fn backend(&self) -> Backend {

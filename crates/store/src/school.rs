@@ -1,6 +1,7 @@
 //! Reads of a school's structure: schools, terms, the time grid, teams and their members,
 //! educators, spaces and bookings. None of these is student data.
 
+use crate::cache::{Fresh, Slot, Value};
 use crate::{parse_col, Loaded, Result, Store};
 use ensemble_domain::access::TeamFacts;
 use ensemble_domain::*;
@@ -240,6 +241,39 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// [`Store::grid`], from memory when read at this version.
+    pub async fn grid_at(&self, fresh: Fresh, school: SchoolId) -> Result<Option<TimeGrid>> {
+        if let Some(Value::Grid(g)) = self.cache.get(fresh, &Slot::Grid(school)) {
+            return Ok(g);
+        }
+        let g = self.grid(school).await?;
+        self.cache
+            .put(fresh, Slot::Grid(school), Value::Grid(g.clone()));
+        Ok(g)
+    }
+
+    /// [`Store::team`], from memory when read at this version.
+    pub async fn team_at(&self, fresh: Fresh, id: TeamId) -> Result<Option<TeamDetail>> {
+        if let Some(Value::Team(t)) = self.cache.get(fresh, &Slot::Team(id)) {
+            return Ok(t);
+        }
+        let t = self.team(id).await?;
+        self.cache
+            .put(fresh, Slot::Team(id), Value::Team(t.clone()));
+        Ok(t)
+    }
+
+    /// [`Store::team_bookings`], from memory when read at this version.
+    pub async fn team_bookings_at(&self, fresh: Fresh, team: TeamId) -> Result<Loaded<BookingRow>> {
+        if let Some(Value::Bookings(b)) = self.cache.get(fresh, &Slot::Bookings(team)) {
+            return Ok(b);
+        }
+        let b = self.team_bookings(team).await?;
+        self.cache
+            .put(fresh, Slot::Bookings(team), Value::Bookings(b.clone()));
+        Ok(b)
     }
 
     /// The school's weekly time grid.

@@ -4,6 +4,7 @@
 //! only when the grant's access includes its kind.
 
 use crate::audit::{self, AuditEntry};
+use crate::cache::{Fresh, Slot, Value};
 use crate::{json_list, parse_col, Loaded, Result, Store, StoreError};
 use ensemble_domain::access::{Access, RosterGrant, Sensitive, StudentFacts, StudentGrant};
 use ensemble_domain::*;
@@ -168,6 +169,22 @@ impl Store {
         Ok(facts)
     }
 
+    /// [`Store::roster_facts`], from memory when read at this version.
+    pub async fn roster_facts_at(
+        &self,
+        fresh: Fresh,
+        team: TeamId,
+        reader: Option<EducatorId>,
+    ) -> Result<Vec<StudentFacts>> {
+        let slot = Slot::RosterFacts(team, reader);
+        if let Some(Value::RosterFacts(f)) = self.cache.get(fresh, &slot) {
+            return Ok(f);
+        }
+        let f = self.roster_facts(team, reader).await?;
+        self.cache.put(fresh, slot, Value::RosterFacts(f.clone()));
+        Ok(f)
+    }
+
     /// Facts for the students `reader` serves in their school's current term.
     pub async fn served_facts(&self, reader: EducatorId) -> Result<Vec<StudentFacts>> {
         let rows = sqlx::query(
@@ -192,9 +209,9 @@ impl Store {
         Ok(facts)
     }
 
-    /// One student's record, as the grant allows.
+    /// One student's record, as the grant allows (with who serves them, when it may see that).
     pub async fn student_record(&self, grant: &StudentGrant) -> Result<StudentRecord> {
-        let mut loaded = self.records(std::slice::from_ref(grant)).await?;
+        let mut loaded = self.records(std::slice::from_ref(grant), true).await?;
         match (loaded.rows.pop(), loaded.unreadable.pop()) {
             (Some(r), _) => Ok(r),
             (None, Some(bad)) => Err(StoreError::Corrupt(bad.to_string())),
@@ -206,22 +223,68 @@ impl Store {
     }
 
     /// The records a roster grant covers, in its order; a record that cannot be read is left
-    /// out and named.
-    pub async fn roster_records(&self, grant: &RosterGrant) -> Result<Loaded<StudentRecord>> {
-        self.records(grant.students()).await
+    /// out and named. `served_by` (who serves each student) is read only `with_services`.
+    pub async fn roster_records(
+        &self,
+        grant: &RosterGrant,
+        with_services: bool,
+    ) -> Result<Loaded<StudentRecord>> {
+        self.records(grant.students(), with_services).await
     }
 
-    async fn records(&self, grants: &[StudentGrant]) -> Result<Loaded<StudentRecord>> {
+    /// [`Store::roster_records`], from memory for the records read at this version.
+    pub async fn roster_records_at(
+        &self,
+        fresh: Fresh,
+        grant: &RosterGrant,
+        with_services: bool,
+    ) -> Result<Loaded<StudentRecord>> {
+        let grants = grant.students();
+        let keys: Vec<(StudentId, Access, bool)> = grants
+            .iter()
+            .map(|g| (g.student(), g.access(), with_services))
+            .collect();
+        let (mut found, missing) = self.cache.records(fresh, &keys);
+        let mut out = Loaded::default();
+        if !missing.is_empty() {
+            let wanted: Vec<StudentGrant> = missing.iter().map(|&i| grants[i].clone()).collect();
+            let loaded = self.records(&wanted, with_services).await?;
+            let by_id: HashMap<StudentId, StudentRecord> =
+                loaded.rows.into_iter().map(|r| (r.id, r)).collect();
+            self.cache.put_records(
+                fresh,
+                missing
+                    .iter()
+                    .filter_map(|&i| by_id.get(&keys[i].0).map(|r| (keys[i], r.clone()))),
+            );
+            for &i in &missing {
+                found[i] = by_id.get(&keys[i].0).cloned();
+            }
+            out.unreadable = loaded.unreadable;
+        }
+        out.rows = found.into_iter().flatten().collect();
+        Ok(out)
+    }
+
+    async fn records(
+        &self,
+        grants: &[StudentGrant],
+        with_services: bool,
+    ) -> Result<Loaded<StudentRecord>> {
         let mut out = Loaded::default();
         for chunk in grants.chunks(500) {
-            let part = self.records_chunk(chunk).await?;
+            let part = self.records_chunk(chunk, with_services).await?;
             out.rows.extend(part.rows);
             out.unreadable.extend(part.unreadable);
         }
         Ok(out)
     }
 
-    async fn records_chunk(&self, grants: &[StudentGrant]) -> Result<Loaded<StudentRecord>> {
+    async fn records_chunk(
+        &self,
+        grants: &[StudentGrant],
+        with_services: bool,
+    ) -> Result<Loaded<StudentRecord>> {
         let mut out = Loaded::default();
         if grants.is_empty() {
             return Ok(out);
@@ -256,19 +319,23 @@ impl Store {
         for r in rows {
             base.insert(r.try_get("id")?, r);
         }
-        let with_services: Vec<i64> = grants
+        let served: Vec<i64> = grants
             .iter()
-            .filter(|g| g.access().sees(Sensitive::Services))
+            .filter(|g| with_services && g.access().sees(Sensitive::Services))
             .map(|g| g.student().0)
             .collect();
-        let services = self.services_of(&with_services).await?;
+        let services = self.services_of(&served).await?;
         for g in grants {
             let id = g.student().0;
             let Some(r) = base.get(&id) else {
                 // Gone between the decision and the read: as if it had never been there.
                 continue;
             };
-            out.push("student", id, record(r, g.access(), &services));
+            out.push(
+                "student",
+                id,
+                record(r, g.access(), with_services.then_some(&services)),
+            );
         }
         Ok(out)
     }
@@ -362,7 +429,7 @@ fn add_services(facts: &mut [StudentFacts], served: &[sqlx::any::AnyRow]) -> Res
 fn record(
     r: &sqlx::any::AnyRow,
     access: Access,
-    services: &HashMap<i64, Vec<(EducatorId, String, String)>>,
+    services: Option<&HashMap<i64, Vec<(EducatorId, String, String)>>>,
 ) -> Result<StudentRecord> {
     let id: i64 = r.try_get("id")?;
     let core_team = match r.try_get::<Option<i64>, _>("team_id")? {
@@ -427,8 +494,8 @@ fn record(
         profile,
         needs,
         demographics,
-        served_by: access
-            .sees(Sensitive::Services)
-            .then(|| services.get(&id).cloned().unwrap_or_default()),
+        served_by: services
+            .filter(|_| access.sees(Sensitive::Services))
+            .map(|s| s.get(&id).cloned().unwrap_or_default()),
     })
 }

@@ -348,7 +348,11 @@ async fn facts_and_grants_follow_membership() {
             .expect("facts");
         let grant = authorize_roster(&lead, &team.facts(), &mine).expect("a member");
         assert_eq!(grant.students().len(), mine.len());
-        let records = store.roster_records(&grant).await.expect("records").rows;
+        let records = store
+            .roster_records(&grant, true)
+            .await
+            .expect("records")
+            .rows;
         assert!(records
             .iter()
             .all(|r| r.access == Access::FULL && r.needs.is_some() && r.demographics.is_some()));
@@ -363,7 +367,11 @@ async fn facts_and_grants_follow_membership() {
         assert!(!served.is_empty());
         let grant = authorize_served(&specialist, &served);
         assert_eq!(grant.students().len(), served.len());
-        let records = store.roster_records(&grant).await.expect("records").rows;
+        let records = store
+            .roster_records(&grant, true)
+            .await
+            .expect("records")
+            .rows;
         assert!(records
             .iter()
             .all(|r| r.profile.is_some() && r.demographics.is_none() && r.served_by.is_none()));
@@ -615,6 +623,89 @@ async fn a_record_that_cannot_be_read_is_named_and_the_rest_still_come() {
         let uses = store.space_use(school).await.expect("space use");
         assert!(!uses.rows.is_empty());
         assert_eq!(uses.unreadable.len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reads_from_memory_follow_every_change_even_from_outside() {
+    each_backend(|b| async move {
+        let (db, store) = demo_store(b).await;
+        let (_, logins) = ensemble_demo::demo_school(1);
+        let lead = principal(&store, &logins[2].email).await;
+        let team = lead.core_teams[0];
+        let f1 = store.fresh().await.expect("version");
+        let before = store
+            .team_at(f1, team)
+            .await
+            .expect("team")
+            .expect("exists");
+        let facts = store
+            .roster_facts_at(f1, team, lead.educator)
+            .await
+            .expect("facts");
+        let grant = authorize_roster(&lead, &before.facts(), &facts).expect("grant");
+        let records = store
+            .roster_records_at(f1, &grant, false)
+            .await
+            .expect("records");
+        assert_eq!(records.rows.len(), facts.len());
+        // Something outside Ensemble changes a team and a profile: the version moves on.
+        let member = before.members.last().expect("a member").educator.0;
+        db.execute(
+            "DELETE FROM team_members WHERE team_id = $1 AND educator_id = $2",
+            &[team.0, member],
+        )
+        .await;
+        let first = records.rows[0].id.0;
+        db.execute(
+            "UPDATE students SET interests = '[\"kites\"]' WHERE id = $1",
+            &[first],
+        )
+        .await;
+        let f2 = store.fresh().await.expect("version");
+        assert!(
+            f2.version() > f1.version(),
+            "{b:?}: triggers bump the version"
+        );
+        let after = store
+            .team_at(f2, team)
+            .await
+            .expect("team")
+            .expect("exists");
+        assert_eq!(after.members.len(), before.members.len() - 1, "{b:?}");
+        let records = store
+            .roster_records_at(f2, &grant, false)
+            .await
+            .expect("records");
+        let changed = records
+            .rows
+            .iter()
+            .find(|r| r.id.0 == first)
+            .expect("the student");
+        assert_eq!(
+            changed.profile.as_ref().map(|p| p.interests.clone()),
+            Some(vec!["kites".to_owned()]),
+            "{b:?}"
+        );
+        // A request that saw the older version is not served what was read since.
+        let stale = store
+            .team_at(f1, team)
+            .await
+            .expect("team")
+            .expect("exists");
+        assert_eq!(
+            stale.members.len(),
+            after.members.len(),
+            "read from the database, not memory"
+        );
+        // The audit log and sessions do not move the version.
+        let f3 = store.fresh().await.expect("version");
+        store
+            .audit(&entry(actions::STUDENT_READ))
+            .await
+            .expect("audit");
+        assert_eq!(store.fresh().await.expect("version"), f3);
     })
     .await;
 }

@@ -208,10 +208,10 @@ async fn board_of(gate: &Gate<'_>, gid: i64, purpose: &str) -> Result<Board, App
     responses((status = 200, body = [GroupingSummaryDto]), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Vec<GroupingSummaryDto>> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     let board = gate.board(TeamId(id), "listing groupings").await?;
     let rows = st.store.groupings(&board.grant, false, 100).await?;
     Ok(Json(rows.iter().map(GroupingSummaryDto::from).collect()))
@@ -223,11 +223,11 @@ pub async fn list(
     responses((status = 201, body = GroupingDto), (status = 404, body = ErrorBody), (status = 422, description = "These groups cannot be formed", body = ErrorBody)))]
 pub async fn propose(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ProposeRequest>,
 ) -> Result<(StatusCode, Json<GroupingDto>), ApiError> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     let strategy = strategy(match req.strategy {
         StrategyRequest::Need => "need",
         StrategyRequest::Interest => "interest",
@@ -245,10 +245,10 @@ pub async fn propose(
     responses((status = 200, body = GroupingDto), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<GroupingDto> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     let board = board_of(&gate, id, "reading a grouping").await?;
     let row = grouping_row(&gate, &board, id).await?;
     Ok(Json(grouping_dto(&row, &board)?))
@@ -260,11 +260,11 @@ pub async fn get_one(
     responses((status = 200, body = GroupingDto), (status = 404, body = ErrorBody), (status = 409, description = "The grouping is published and no longer changes", body = ErrorBody)))]
 pub async fn move_student(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<MoveRequest>,
 ) -> ApiResult<GroupingDto> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     let board = board_of(&gate, id, "moving a student").await?;
     move_in(&gate, &board, id, &req.student, &req.to).await?;
     let row = grouping_row(&gate, &board, id).await?;
@@ -276,10 +276,10 @@ pub async fn move_student(
     responses((status = 200, body = GroupingDto), (status = 404, body = ErrorBody)))]
 pub async fn publish(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<GroupingDto> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     let board = board_of(&gate, id, "publishing groups").await?;
     publish_grouping(&gate, &board, id).await?;
     let row = grouping_row(&gate, &board, id).await?;

@@ -5,7 +5,6 @@ use super::{
     publish as publish_grouping, strategy,
 };
 use crate::auth::Viewer;
-use crate::gate::Gate;
 use crate::routes::Routes;
 use crate::web::{render, CsrfForm, Nav, NoFields, PagePath, PageResult};
 use crate::AppState;
@@ -159,7 +158,7 @@ async fn board(
     PagePath(id): PagePath<i64>,
     Query(q): Query<BoardQuery>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let board = gate.board(TeamId(id), "grouping board").await?;
     let skills = st.store.team_skills(&board.grant).await?;
     let mut page = BoardPage {
@@ -297,7 +296,7 @@ async fn propose(
     CsrfForm { viewer: v, form: f }: CsrfForm<ProposeForm>,
 ) -> PageResult {
     let strategy = strategy(&f.strategy)?;
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let board = gate.board(TeamId(id), "proposing groups").await?;
     let gid = propose_groups(&gate, &board, &f.block, &f.focus, strategy).await?;
     Ok(Redirect::to(&format!("/teams/{id}/grouping?g={gid}")).into_response())
@@ -315,7 +314,7 @@ async fn move_student(
     PagePath((id, gid)): PagePath<(i64, i64)>,
     CsrfForm { viewer: v, form: f }: CsrfForm<MoveForm>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let board = gate.board(TeamId(id), "moving a student").await?;
     move_in(&gate, &board, gid, &f.student, &f.to).await?;
     Ok(Redirect::to(&format!(
@@ -329,7 +328,7 @@ async fn publish(
     PagePath((id, gid)): PagePath<(i64, i64)>,
     CsrfForm { viewer: v, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let board = gate.board(TeamId(id), "publishing groups").await?;
     publish_grouping(&gate, &board, gid).await?;
     Ok(Redirect::to(&format!(

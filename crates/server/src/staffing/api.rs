@@ -269,10 +269,10 @@ pub struct AssignRequest {
     responses((status = 200, body = [PlanSummaryDto]), (status = 404, body = ErrorBody)))]
 pub async fn list_plans(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Vec<PlanSummaryDto>> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     gate.led_school(SchoolId(id)).await?;
     let rows = st.store.staffing_plans(SchoolId(id), 50).await?;
     Ok(Json(rows.iter().map(PlanSummaryDto::from).collect()))
@@ -283,10 +283,10 @@ pub async fn list_plans(
     responses((status = 201, body = PlanDto), (status = 404, body = ErrorBody), (status = 422, description = "The school's data cannot be staffed", body = ErrorBody)))]
 pub async fn build_plan_api(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<PlanDto>), ApiError> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     let school = gate.led_school(SchoolId(id)).await?;
     let pid = build_plan(&gate, &school).await?;
     let (plan, row) = plan_of(&gate, SchoolId(id), pid).await?;
@@ -299,10 +299,10 @@ pub async fn build_plan_api(
     responses((status = 200, body = PlanDto), (status = 404, body = ErrorBody)))]
 pub async fn plan(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath((id, pid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<PlanDto> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     gate.led_school(SchoolId(id)).await?;
     let (plan, row) = plan_of(&gate, SchoolId(id), pid).await?;
     Ok(Json(plan_dto(&row, &plan)))
@@ -316,11 +316,11 @@ pub async fn plan(
     responses((status = 200, body = PlanDto), (status = 404, body = ErrorBody)))]
 pub async fn assign(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath((id, pid)): ApiPath<(i64, i64)>,
     ApiJson(req): ApiJson<AssignRequest>,
 ) -> ApiResult<PlanDto> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     gate.led_school(SchoolId(id)).await?;
     assign_holder(
         &gate,
@@ -344,10 +344,10 @@ pub async fn assign(
     responses((status = 200, body = [TeamChangeDto]), (status = 404, body = ErrorBody), (status = 422, description = "Saving would break a rule of the model", body = ErrorBody)))]
 pub async fn preview(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath((id, pid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Vec<TeamChangeDto>> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     gate.led_school(SchoolId(id)).await?;
     let changes = save_plan(&gate, SchoolId(id), pid, true).await?;
     Ok(Json(changes.iter().map(TeamChangeDto::from).collect()))
@@ -359,10 +359,10 @@ pub async fn preview(
     responses((status = 200, body = [TeamChangeDto]), (status = 404, body = ErrorBody), (status = 422, description = "A rule of the model refused it; nothing was changed", body = ErrorBody)))]
 pub async fn save(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath((id, pid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Vec<TeamChangeDto>> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     gate.led_school(SchoolId(id)).await?;
     let changes = save_plan(&gate, SchoolId(id), pid, false).await?;
     Ok(Json(changes.iter().map(TeamChangeDto::from).collect()))
@@ -374,10 +374,10 @@ pub async fn save(
     responses((status = 200, description = "The settings, in the format of docs/staffing.md", body = Object), (status = 404, body = ErrorBody)))]
 pub async fn settings(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<serde_json::Value> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     gate.led_school(SchoolId(id)).await?;
     let (s, _) = district_settings(&gate, SchoolId(id)).await?;
     Ok(Json(serde_json::to_value(s)?))
@@ -390,11 +390,11 @@ pub async fn settings(
     responses((status = 200, description = "The settings as stored", body = Object), (status = 404, body = ErrorBody)))]
 pub async fn set_settings_api(
     State(st): State<AppState>,
-    ApiCaller(p): ApiCaller,
+    ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<serde_json::Value> {
-    let gate = Gate::new(&st.store, &p);
+    let gate = Gate::at(&st.store, &p, fresh);
     gate.led_school(SchoolId(id)).await?;
     set_settings(&gate, SchoolId(id), &body.to_string()).await?;
     let (s, _) = district_settings(&gate, SchoolId(id)).await?;

@@ -5,7 +5,6 @@ use super::{
     set_settings, Assignment,
 };
 use crate::auth::Viewer;
-use crate::gate::Gate;
 use crate::routes::Routes;
 use crate::web::{render, CsrfForm, Nav, NoFields, PagePath, PageResult};
 use crate::AppState;
@@ -113,7 +112,7 @@ async fn page(
     PagePath(id): PagePath<i64>,
     Query(q): Query<PageQuery>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let school = gate.led_school(SchoolId(id)).await?;
     let (current, district_custom) = district_settings(&gate, SchoolId(id)).await?;
     let settings = serde_json::to_string_pretty(&current)?;
@@ -341,7 +340,7 @@ async fn settings(
     PagePath(id): PagePath<i64>,
     CsrfForm { viewer: v, form: f }: CsrfForm<SettingsForm>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     gate.led_school(SchoolId(id)).await?;
     set_settings(&gate, SchoolId(id), &f.settings).await?;
     Ok(Redirect::to(&format!(
@@ -356,7 +355,7 @@ async fn build(
     PagePath(id): PagePath<i64>,
     CsrfForm { viewer: v, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     let school = gate.led_school(SchoolId(id)).await?;
     let pid = build_plan(&gate, &school).await?;
     Ok(Redirect::to(&format!("/schools/{id}/staffing?plan={pid}")).into_response())
@@ -377,7 +376,7 @@ async fn assign(
     PagePath((id, pid)): PagePath<(i64, i64)>,
     CsrfForm { viewer: v, form: f }: CsrfForm<AssignForm>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     gate.led_school(SchoolId(id)).await?;
     let index = assign_holder(
         &gate,
@@ -403,7 +402,7 @@ async fn save(
     PagePath((id, pid)): PagePath<(i64, i64)>,
     CsrfForm { viewer: v, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    let gate = Gate::new(&st.store, &v.principal);
+    let gate = v.gate(&st.store);
     gate.led_school(SchoolId(id)).await?;
     save_plan(&gate, SchoolId(id), pid, false).await?;
     Ok(Redirect::to(&format!(

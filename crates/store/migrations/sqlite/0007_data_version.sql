@@ -1,0 +1,61 @@
+-- The school data's version: every change to what the pages show of a school (its structure,
+-- people, rosters, services, bookings, student records, accounts) bumps it, by trigger — so
+-- that a change by any instance, or by anything outside Ensemble, is seen. The store reads it
+-- with each request's session or token and keeps what it read at that version in memory.
+-- The audit log, sessions, tokens, throttle counts and plans do not bump it.
+CREATE TABLE data_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL);
+INSERT INTO data_versions (name, version) VALUES ('school', 0);
+CREATE TRIGGER districts_insert_bumps AFTER INSERT ON districts BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER districts_update_bumps AFTER UPDATE ON districts BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER districts_delete_bumps AFTER DELETE ON districts BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER schools_insert_bumps AFTER INSERT ON schools BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER schools_update_bumps AFTER UPDATE ON schools BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER schools_delete_bumps AFTER DELETE ON schools BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER terms_insert_bumps AFTER INSERT ON terms BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER terms_update_bumps AFTER UPDATE ON terms BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER terms_delete_bumps AFTER DELETE ON terms BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER grid_days_insert_bumps AFTER INSERT ON grid_days BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER grid_days_update_bumps AFTER UPDATE ON grid_days BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER grid_days_delete_bumps AFTER DELETE ON grid_days BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER grid_periods_insert_bumps AFTER INSERT ON grid_periods BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER grid_periods_update_bumps AFTER UPDATE ON grid_periods BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER grid_periods_delete_bumps AFTER DELETE ON grid_periods BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER educators_insert_bumps AFTER INSERT ON educators BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER educators_update_bumps AFTER UPDATE ON educators BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER educators_delete_bumps AFTER DELETE ON educators BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER educator_expertise_insert_bumps AFTER INSERT ON educator_expertise BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER educator_expertise_update_bumps AFTER UPDATE ON educator_expertise BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER educator_expertise_delete_bumps AFTER DELETE ON educator_expertise BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER educator_competencies_insert_bumps AFTER INSERT ON educator_competencies BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER educator_competencies_update_bumps AFTER UPDATE ON educator_competencies BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER educator_competencies_delete_bumps AFTER DELETE ON educator_competencies BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER students_insert_bumps AFTER INSERT ON students BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER students_update_bumps AFTER UPDATE ON students BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER students_delete_bumps AFTER DELETE ON students BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER student_sensitive_insert_bumps AFTER INSERT ON student_sensitive BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER student_sensitive_update_bumps AFTER UPDATE ON student_sensitive BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER student_sensitive_delete_bumps AFTER DELETE ON student_sensitive BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER student_choices_insert_bumps AFTER INSERT ON student_choices BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER student_choices_update_bumps AFTER UPDATE ON student_choices BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER student_choices_delete_bumps AFTER DELETE ON student_choices BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER teams_insert_bumps AFTER INSERT ON teams BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER teams_update_bumps AFTER UPDATE ON teams BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER teams_delete_bumps AFTER DELETE ON teams BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER team_members_insert_bumps AFTER INSERT ON team_members BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER team_members_update_bumps AFTER UPDATE ON team_members BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER team_members_delete_bumps AFTER DELETE ON team_members BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER roster_entries_insert_bumps AFTER INSERT ON roster_entries BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER roster_entries_update_bumps AFTER UPDATE ON roster_entries BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER roster_entries_delete_bumps AFTER DELETE ON roster_entries BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER service_assignments_insert_bumps AFTER INSERT ON service_assignments BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER service_assignments_update_bumps AFTER UPDATE ON service_assignments BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER service_assignments_delete_bumps AFTER DELETE ON service_assignments BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER spaces_insert_bumps AFTER INSERT ON spaces BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER spaces_update_bumps AFTER UPDATE ON spaces BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER spaces_delete_bumps AFTER DELETE ON spaces BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER space_bookings_insert_bumps AFTER INSERT ON space_bookings BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER space_bookings_update_bumps AFTER UPDATE ON space_bookings BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER space_bookings_delete_bumps AFTER DELETE ON space_bookings BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER users_insert_bumps AFTER INSERT ON users BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER users_update_bumps AFTER UPDATE ON users BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
+CREATE TRIGGER users_delete_bumps AFTER DELETE ON users BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'school'; END;
