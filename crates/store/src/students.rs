@@ -39,6 +39,9 @@ impl StudentRecord {
     }
 }
 
+/// Who serves each student: student → (educator, name, service).
+type ServedBy = HashMap<i64, Vec<(EducatorId, String, String)>>;
+
 /// Facts from a row with `id`, `school_id` and `team_id` columns; services are added after.
 fn facts_row(r: &sqlx::any::AnyRow) -> Result<StudentFacts> {
     Ok(StudentFacts {
@@ -340,10 +343,7 @@ impl Store {
         Ok(out)
     }
 
-    async fn services_of(
-        &self,
-        ids: &[i64],
-    ) -> Result<HashMap<i64, Vec<(EducatorId, String, String)>>> {
+    async fn services_of(&self, ids: &[i64]) -> Result<ServedBy> {
         let mut out: HashMap<i64, Vec<_>> = HashMap::new();
         if ids.is_empty() {
             return Ok(out);
@@ -429,7 +429,7 @@ fn add_services(facts: &mut [StudentFacts], served: &[sqlx::any::AnyRow]) -> Res
 fn record(
     r: &sqlx::any::AnyRow,
     access: Access,
-    services: Option<&HashMap<i64, Vec<(EducatorId, String, String)>>>,
+    services: Option<&ServedBy>,
 ) -> Result<StudentRecord> {
     let id: i64 = r.try_get("id")?;
     let core_team = match r.try_get::<Option<i64>, _>("team_id")? {
