@@ -24,7 +24,11 @@ pub struct DemoArgs {
 
 pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let ds = ensemble_demo::district(a.schools as usize, a.students as usize, a.seed);
+    let ds = ensemble_demo::district(
+        usize::try_from(a.schools)?,
+        usize::try_from(a.students)?,
+        a.seed,
+    );
     let generated = started.elapsed();
     let store = a.db.connect().await?;
     let bar = ProgressBar::new(0);

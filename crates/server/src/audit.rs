@@ -210,7 +210,7 @@ async fn audit_page(
         Err(AppError::BadRequest(m)) => (Vec::new(), Some(m)),
         Err(e) => return Err(e.into()),
     };
-    let older = (rows.len() == PAGE as usize)
+    let older = (u32::try_from(rows.len()) == Ok(PAGE))
         .then(|| rows.last().map(|r| r.id))
         .flatten();
     // The people and teams the entries point at, by name.

@@ -166,7 +166,8 @@ impl Store {
                 name: full_name(&r)?,
                 role_type: role_of(&r)?,
                 fte: parse_col("fte", Fte::new(employment, r.try_get("fte_milli")?))?,
-                years: r.try_get::<i64, _>("years_experience")?.clamp(0, 80) as u8,
+                years: u8::try_from(r.try_get::<i64, _>("years_experience")?.clamp(0, 80))
+                    .unwrap_or(80),
                 available_periods: parse_col(
                     "availability",
                     WeeklyAvailability::decode(&r.try_get::<String, _>("availability")?),
@@ -224,11 +225,15 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             let n = |c: &str| -> Result<u32> {
-                Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0).max(0) as u32)
+                Ok(
+                    u32::try_from(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0).max(0))
+                        .unwrap_or(u32::MAX),
+                )
             };
             out.push(GradeNeeds {
-                grade: r.try_get::<i64, _>("grade")?.clamp(0, 13) as u8,
-                students: r.try_get::<i64, _>("students")?.max(0) as u32,
+                grade: u8::try_from(r.try_get::<i64, _>("grade")?.clamp(0, 13)).unwrap_or(13),
+                students: u32::try_from(r.try_get::<i64, _>("students")?.max(0))
+                    .unwrap_or(u32::MAX),
                 special_education: n("sped")?,
                 english_learner: n("ell")?,
                 reading_intervention: n("reading")?,
@@ -245,11 +250,11 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for r in langs {
-            let g = r.try_get::<i64, _>("grade")?.clamp(0, 13) as u8;
+            let g = u8::try_from(r.try_get::<i64, _>("grade")?.clamp(0, 13)).unwrap_or(13);
             if let Some(row) = out.iter_mut().find(|x| x.grade == g) {
                 row.languages.insert(
                     r.try_get("home_language")?,
-                    r.try_get::<i64, _>("n")?.max(0) as u32,
+                    u32::try_from(r.try_get::<i64, _>("n")?.max(0)).unwrap_or(u32::MAX),
                 );
             }
         }
@@ -269,7 +274,7 @@ impl Store {
         let mut out: Vec<(String, BTreeSet<u8>)> = Vec::new();
         for r in rows {
             let name: String = r.try_get("name")?;
-            let g = r.try_get::<i64, _>("grade")?.clamp(0, 13) as u8;
+            let g = u8::try_from(r.try_get::<i64, _>("grade")?.clamp(0, 13)).unwrap_or(13);
             match out.last_mut() {
                 Some((n, set)) if *n == name => {
                     set.insert(g);
@@ -573,7 +578,7 @@ impl Store {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let members: i64 = seats.len() as i64;
+            let members = seats.len();
             // A core team the plan does not mention and that lost everyone is left empty
             // (its roster stays for the leader to move); one with people must be staffed.
             if members > 0 || touched.contains(&id) {
