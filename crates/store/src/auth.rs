@@ -171,39 +171,18 @@ impl Store {
     /// the last `idle_ms`. Marks it used (at most once a minute, so that reading pages does not
     /// write on every request).
     pub async fn session(&self, id: &str, idle_ms: i64) -> Result<Option<(UserId, String)>> {
-        let now = now_ms();
-        let hash = digest(id);
-        let row = sqlx::query(
-            "SELECT user_id, csrf_token, last_seen_at FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
-        )
-        .bind(&hash)
-        .bind(now)
-        .bind(now.saturating_sub(idle_ms))
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(r) = row else {
-            return Ok(None);
-        };
-        if now - r.try_get::<i64, _>("last_seen_at")? > 60_000 {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-                .bind(now)
-                .bind(&hash)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(Some((
-            UserId(r.try_get("user_id")?),
-            r.try_get("csrf_token")?,
-        )))
+        Ok(self
+            .live_session(id, idle_ms)
+            .await?
+            .map(|(user, csrf, _)| (user, csrf)))
     }
 
-    /// The reader behind a live session (see [`Store::session`]), with its CSRF token and the
-    /// data version read in the same statement.
-    pub async fn session_principal(
+    /// A live session's user and CSRF token, and the data version read in the same statement.
+    async fn live_session(
         &self,
         id: &str,
         idle_ms: i64,
-    ) -> Result<Option<(Principal, String, Fresh)>> {
+    ) -> Result<Option<(UserId, String, Fresh)>> {
         let now = now_ms();
         let hash = digest(id);
         let row = sqlx::query(
@@ -225,16 +204,40 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        let fresh = Fresh(r.try_get("version")?);
-        let user = UserId(r.try_get("user_id")?);
+        Ok(Some((
+            UserId(r.try_get("user_id")?),
+            r.try_get("csrf_token")?,
+            Fresh(r.try_get("version")?),
+        )))
+    }
+
+    /// The reader behind a live session (see [`Store::session`]), with its CSRF token and the
+    /// data version read in the same statement.
+    pub async fn session_principal(
+        &self,
+        id: &str,
+        idle_ms: i64,
+    ) -> Result<Option<(Principal, String, Fresh)>> {
+        let Some((user, csrf, fresh)) = self.live_session(id, idle_ms).await? else {
+            return Ok(None);
+        };
         Ok(self
             .principal_at(fresh, user)
             .await?
-            .map(|p| (p, r.try_get("csrf_token").unwrap_or_default(), fresh)))
+            .map(|p| (p, csrf, fresh)))
     }
 
     /// The reader behind a live API token, with the data version read in the same statement.
     pub async fn token_principal(&self, token: &str) -> Result<Option<(Principal, Fresh)>> {
+        let Some((user, fresh)) = self.live_token(token).await? else {
+            return Ok(None);
+        };
+        Ok(self.principal_at(fresh, user).await?.map(|p| (p, fresh)))
+    }
+
+    /// A live token's user (not expired, not revoked), and the data version read in the same
+    /// statement.
+    async fn live_token(&self, token: &str) -> Result<Option<(UserId, Fresh)>> {
         let hash = digest(token);
         let now = now_ms();
         let Some(row) = sqlx::query(
@@ -259,9 +262,10 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        let fresh = Fresh(row.try_get("version")?);
-        let user = UserId(row.try_get("user_id")?);
-        Ok(self.principal_at(fresh, user).await?.map(|p| (p, fresh)))
+        Ok(Some((
+            UserId(row.try_get("user_id")?),
+            Fresh(row.try_get("version")?),
+        )))
     }
 
     /// [`Store::principal`], from memory when read at this version.
@@ -338,30 +342,7 @@ impl Store {
 
     /// The account a live bearer token belongs to (not expired, not revoked).
     pub async fn token_user(&self, token: &str) -> Result<Option<UserId>> {
-        let hash = digest(token);
-        let now = now_ms();
-        let Some(row) = sqlx::query(
-            "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
-        )
-        .bind(&hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        // Record use at minute resolution: a write per request would serialise readers on SQLite.
-        if row
-            .try_get::<Option<i64>, _>("last_used_at")?
-            .is_none_or(|t| now - t > 60_000)
-        {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-                .bind(now)
-                .bind(&hash)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(Some(UserId(row.try_get("user_id")?)))
+        Ok(self.live_token(token).await?.map(|(user, _)| user))
     }
 
     /// The tokens of one account (every account's for `None`), newest first.

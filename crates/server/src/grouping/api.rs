@@ -80,16 +80,8 @@ pub struct GroupDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct GroupingDto {
-    id: i64,
-    team_id: i64,
-    block: String,
-    focus: String,
-    /// `need`, `interest` or `mixed`.
-    strategy: String,
-    /// RFC 3339.
-    created_at: String,
-    /// RFC 3339; absent for a draft.
-    published_at: Option<String>,
+    #[serde(flatten)]
+    summary: GroupingSummaryDto,
     groups: Vec<GroupDto>,
     /// The independent checker's findings.
     warnings: Vec<String>,
@@ -116,15 +108,8 @@ fn grouping_dto(row: &GroupingRow, board: &Board) -> Result<GroupingDto, AppErro
                 .map(|s| s.name.clone())
         })
     };
-    let summary = GroupingSummaryDto::from(row);
     Ok(GroupingDto {
-        id: summary.id,
-        team_id: summary.team_id,
-        block: summary.block,
-        focus: summary.focus,
-        strategy: summary.strategy,
-        created_at: summary.created_at,
-        published_at: summary.published_at,
+        summary: row.into(),
         groups: g
             .groups
             .iter()

@@ -3,8 +3,8 @@
 //! catalog and policy.
 
 use super::{
-    assign as assign_holder, build as build_plan, district_settings, plan_of, save as save_plan,
-    set_settings, Assignment,
+    assign as assign_holder, build as build_plan, coverage_of, district_settings, plan_of,
+    save as save_plan, set_settings, Assignment,
 };
 use crate::api::{ApiJson, ApiPath, ApiResult, ErrorBody};
 use crate::auth::ApiCaller;
@@ -164,17 +164,13 @@ fn plan_dto(row: &PlanRow, plan: &Plan) -> PlanDto {
                     responsibility: h.responsibility.clone(),
                     holder: h.holder.clone(),
                     coach: h.coach.clone(),
-                    status: verdict
-                        .coverage
-                        .iter()
-                        .find(|c| c.team == t.name && c.responsibility == h.responsibility)
-                        .map_or("missing", |c| match c.status {
-                            CoverageStatus::Ready => "ready",
-                            CoverageStatus::Stretch => "stretch",
-                            CoverageStatus::NotReady => "not_ready",
-                            CoverageStatus::Missing => "missing",
-                        })
-                        .to_owned(),
+                    status: match coverage_of(&verdict, &t.name, &h.responsibility) {
+                        CoverageStatus::Ready => "ready",
+                        CoverageStatus::Stretch => "stretch",
+                        CoverageStatus::NotReady => "not_ready",
+                        CoverageStatus::Missing => "missing",
+                    }
+                    .to_owned(),
                     why: h.why.clone(),
                 })
                 .collect(),

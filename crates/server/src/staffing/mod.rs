@@ -30,6 +30,20 @@ pub fn api() -> Routes {
     api::routes()
 }
 
+/// How a team's responsibility is covered in the validator's verdict (`Missing` when the
+/// verdict does not mention it).
+pub(crate) fn coverage_of(
+    verdict: &staffing::check::Verdict,
+    team: &str,
+    responsibility: &str,
+) -> staffing::check::CoverageStatus {
+    verdict
+        .coverage
+        .iter()
+        .find(|c| c.team == team && c.responsibility == responsibility)
+        .map_or(staffing::check::CoverageStatus::Missing, |c| c.status)
+}
+
 /// A stored plan of this school, read back; another school's answers like a missing one.
 pub(crate) async fn plan_of(
     gate: &Gate<'_>,

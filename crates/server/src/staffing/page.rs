@@ -1,8 +1,8 @@
 //! The staffing page: build, read, edit and save plans; the district's settings.
 
 use super::{
-    assign as assign_holder, build as build_plan, district_settings, plan_of, save as save_plan,
-    set_settings, Assignment,
+    assign as assign_holder, build as build_plan, coverage_of, district_settings, plan_of,
+    save as save_plan, set_settings, Assignment,
 };
 use crate::auth::Viewer;
 use crate::routes::Routes;
@@ -187,16 +187,12 @@ fn fill(page: &mut StaffingPage, plan: &Plan) {
                 }) else {
                     continue;
                 };
-                let status = verdict
-                    .coverage
-                    .iter()
-                    .find(|c| c.team == t.name && c.responsibility == h.responsibility)
-                    .map_or("missing", |c| match c.status {
-                        CoverageStatus::Ready => "ready",
-                        CoverageStatus::Stretch => "stretch",
-                        CoverageStatus::NotReady => "not ready",
-                        CoverageStatus::Missing => "missing",
-                    });
+                let status = match coverage_of(&verdict, &t.name, &h.responsibility) {
+                    CoverageStatus::Ready => "ready",
+                    CoverageStatus::Stretch => "stretch",
+                    CoverageStatus::NotReady => "not ready",
+                    CoverageStatus::Missing => "missing",
+                };
                 let cells = members
                     .iter()
                     .map(|c| {
