@@ -40,6 +40,9 @@ pub fn demo_school(seed: u64) -> (Dataset, Vec<DemoLogin>) {
             "7 Ocotillo",
             "8 Ironwood",
         ],
+        // Each team one grade, as its name says; 6 Palo Verde is over-full (140 students for
+        // three professional educators), so the ratio flag shows somewhere.
+        team_rosters: Some(vec![(6, 100), (6, 140), (7, 120), (7, 120), (8, 120)]),
         candidates: 0,
     };
     let school = build_school(&mut rng, &mut ds, &spec);
@@ -52,6 +55,7 @@ pub fn demo_school(seed: u64) -> (Dataset, Vec<DemoLogin>) {
         grades: (4, 5),
         students: 60,
         team_names: vec!["4–5 Cholla"],
+        team_rosters: None,
         candidates: 0,
     };
     let school2 = build_school(&mut rng, &mut ds, &spec2);
@@ -190,6 +194,7 @@ pub fn district_with_pool(
             grades,
             students: share,
             team_names: names,
+            team_rosters: None,
             candidates,
         };
         build_school(&mut rng, &mut ds, &spec);
@@ -204,6 +209,9 @@ struct SchoolSpec {
     grades: (u8, u8),
     students: usize,
     team_names: Vec<&'static str>,
+    /// Each team's grade and roster size, in team order (summing to `students`); when absent,
+    /// the grades split evenly and the teams take the students in grade order.
+    team_rosters: Option<Vec<(u8, usize)>>,
     /// Educators on no team yet.
     candidates: usize,
 }
@@ -401,7 +409,22 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
     let mut student_needs: Vec<(String, Needs)> = Vec::new();
     for i in 0..spec.students {
         let key = format!("{k}-s{:05}", i + 1);
-        let gi = i * grades.len() / spec.students.max(1);
+        let gi = match &spec.team_rosters {
+            // The grade of the team whose share the student falls in.
+            Some(plan) => {
+                let mut end = 0;
+                let team = plan
+                    .iter()
+                    .position(|(_, n)| {
+                        end += n;
+                        i < end
+                    })
+                    .unwrap_or(plan.len().saturating_sub(1));
+                let g = plan.get(team).map_or(spec.grades.0, |t| t.0);
+                grades.iter().position(|x| *x == g).unwrap_or(0)
+            }
+            None => i * grades.len() / spec.students.max(1),
+        };
         let grade = grades[gi.min(grades.len() - 1)];
         let needs = Needs {
             iep: rng.gen_bool(0.13),
@@ -483,8 +506,21 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
     let n_teams = spec.team_names.len().max(1);
     let mut team_rosters: Vec<Vec<String>> = vec![Vec::new(); n_teams];
     let all: Vec<String> = students_by_grade.concat();
-    for (i, s) in all.iter().enumerate() {
-        team_rosters[i * n_teams / all.len().max(1)].push(s.clone());
+    let sizes: Vec<usize> = match &spec.team_rosters {
+        Some(plan) => plan.iter().map(|t| t.1).collect(),
+        None => (0..n_teams)
+            .map(|t| {
+                (0..all.len())
+                    .filter(|i| i * n_teams / all.len().max(1) == t)
+                    .count()
+            })
+            .collect(),
+    };
+    // Students in key order within each grade; teams of one grade take consecutive shares.
+    let mut next = 0;
+    for (t, n) in sizes.iter().enumerate().take(n_teams) {
+        team_rosters[t].extend(all.iter().skip(next).take(*n).cloned());
+        next += n;
     }
     let mut core_teams = Vec::new();
     for (ti, name) in spec.team_names.iter().enumerate() {
@@ -711,9 +747,10 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
             capacity,
         });
     };
-    let rooms_per_team = 4usize;
+    // Four classrooms a team, or more for a large roster: every student has a seat.
+    let rooms_of = |t: usize| team_rosters[t].len().div_ceil(32).max(4);
     for t in 0..n_teams {
-        for r in 0..rooms_per_team {
+        for r in 0..rooms_of(t) {
             if t == 0 {
                 continue; // the first team lives in the learning studio
             }
@@ -775,7 +812,7 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
         let spaces: Vec<String> = if t == 0 {
             (1..=4).map(|z| format!("{k}-studio-z{z}")).collect()
         } else {
-            (1..=rooms_per_team)
+            (1..=rooms_of(t))
                 .map(|r| format!("{k}-room{t}{r:02}"))
                 .collect()
         };
@@ -1241,6 +1278,60 @@ mod tests {
             RoleType::CommunityEducator,
         ] {
             assert!(roles.contains(&r), "demo lacks {r:?}");
+        }
+    }
+
+    /// Every core team's roster holds only the grades its name says (`6 Saguaro`: grade 6,
+    /// `4–5 Cholla`: grades 4 and 5), and the flags a leader sees apply somewhere: one team
+    /// above the district's default of 45 students per professional educator.
+    #[test]
+    fn team_names_agree_with_their_rosters() {
+        for seed in [1, 7, 42] {
+            let (ds, _) = demo_school(seed);
+            let grade: std::collections::HashMap<_, _> = ds
+                .students
+                .iter()
+                .map(|s| (s.sourced_id.clone(), i64::from(s.grade.get())))
+                .collect();
+            let mut over = 0;
+            for t in ds.teams.iter().filter(|t| t.kind == TeamKind::Core) {
+                let band = t.name.split(' ').next().unwrap_or_default();
+                let mut ends = band.split('–').map(|g| g.parse::<i64>().expect("grade"));
+                let lo = ends.next().expect("a grade");
+                let hi = ends.next().unwrap_or(lo);
+                let mut seen = std::collections::BTreeSet::new();
+                for s in &t.roster {
+                    seen.insert(grade[s]);
+                }
+                assert!(
+                    seen.iter().all(|g| (lo..=hi).contains(g)),
+                    "{} holds grades {seen:?}",
+                    t.name
+                );
+                assert_eq!(seen.first(), Some(&lo), "{}", t.name);
+                let pros = t
+                    .members
+                    .iter()
+                    .filter(|(e, _)| {
+                        ds.educators
+                            .iter()
+                            .any(|x| &x.sourced_id == e && x.role_type.is_professional())
+                    })
+                    .count();
+                over += usize::from(t.roster.len() > 45 * pros);
+            }
+            assert_eq!(over, 1, "one over-full team in the demo");
+            // Every student of every team has a seat in every block of the week.
+            for t in ds.teams.iter().filter(|t| t.kind == TeamKind::Core) {
+                let mut seats: std::collections::BTreeMap<_, u32> = Default::default();
+                for b in ds.bookings.iter().filter(|b| b.team == t.sourced_id) {
+                    *seats.entry((b.day, b.period)).or_default() += b.headcount;
+                }
+                assert!(!seats.is_empty(), "{} books no space", t.name);
+                for (slot, n) in seats {
+                    assert_eq!(n as usize, t.roster.len(), "{} at {slot:?}", t.name);
+                }
+            }
         }
     }
 

@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod educator;
 pub mod error;
 pub mod ids;
+pub mod labels;
 pub mod school;
 pub mod space;
 pub mod student;

@@ -41,6 +41,8 @@ fn block(r: &mut Lcg, team: usize, students: usize, educators: usize, moves: u32
     Input {
         block: format!("Team {team} block"),
         focus: "fractions".into(),
+        focus_label: None,
+        service_labels: Default::default(),
         strategy,
         group_size: [8, 30],
         students: (0..students)
@@ -74,7 +76,15 @@ fn block(r: &mut Lcg, team: usize, students: usize, educators: usize, moves: u32
                 relationships: (0..10)
                     .map(|_| format!("t{team}s{}", r.below(students as u64)))
                     .collect(),
+                // The team's general teachers and content lead must lead; the others help.
                 max_group: None,
+                min_group: None,
+                certified: true,
+                required: matches!(
+                    roles[e % roles.len()],
+                    EducatorRole::General | EducatorRole::ContentLead
+                ),
+                title: None,
             })
             .collect(),
         spaces: (0..educators)

@@ -21,8 +21,10 @@ pub enum Rule {
     TooLarge,
     /// More students than the space seats, or students with no space.
     OverCapacity,
-    /// A student whose plan requires a service is not with an educator who gives it.
+    /// A student whose plan requires a service is only with an adult who cannot give it.
     ServiceMissing,
+    /// A professional educator of the core team who is present leads no students.
+    Idle,
 }
 
 impl Rule {
@@ -36,6 +38,7 @@ impl Rule {
             Rule::TooLarge => "Group too large",
             Rule::OverCapacity => "Over the space's capacity",
             Rule::ServiceMissing => "Required service missing",
+            Rule::Idle => "A teacher of the team has no group",
         }
     }
 }
@@ -101,6 +104,8 @@ pub fn check(input: &Input, g: &Grouping) -> Verdict {
         input.spaces.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut placed: BTreeMap<&str, usize> = BTreeMap::new();
     let mut used_educators = BTreeSet::new();
+    // Educators leading a group with students.
+    let mut leading: BTreeSet<&str> = BTreeSet::new();
     let mut used_spaces = BTreeSet::new();
     // Soft terms count each student once (a repeat is a hard violation already).
     let mut counted: BTreeSet<&str> = BTreeSet::new();
@@ -160,15 +165,19 @@ pub fn check(input: &Input, g: &Grouping) -> Verdict {
             *placed.entry(s.id.as_str()).or_default() += 1;
         }
         let n = members.len() as u64;
-        let [lo, hi] = input.group_size;
+        let [block_lo, hi] = input.group_size;
+        let lo = e.min_group.unwrap_or(block_lo);
         if n > 0 && n < u64::from(lo) {
             out.push(v(
                 Rule::TooSmall,
                 Some(gname),
                 None,
                 u64::from(lo) - n,
-                format!("{gname} has {n} students; groups have at least {lo}"),
+                format!("{gname} has {n} students; {} takes at least {lo}", e.name),
             ));
+        }
+        if n > 0 {
+            leading.insert(e.id.as_str());
         }
         let cap = e.max_group.map_or(u64::from(hi), |m| u64::from(hi.min(m)));
         if n > cap {
@@ -224,16 +233,16 @@ pub fn check(input: &Input, g: &Grouping) -> Verdict {
         }
         for s in &members {
             if let Some(req) = &s.requires {
-                if !e.services.contains(req) {
+                if !Input::may_serve(e, Some(req)) {
                     out.push(v(
                         Rule::ServiceMissing,
                         Some(gname),
                         Some(&s.id),
                         1,
                         format!(
-                            "{}'s plan requires {}, which {} does not give",
+                            "{}'s plan requires {}, which {} cannot give alone",
                             s.name,
-                            req.replace('_', " "),
+                            input.service_words(req).to_lowercase(),
                             e.name
                         ),
                     ));
@@ -325,6 +334,20 @@ pub fn check(input: &Input, g: &Grouping) -> Verdict {
                     soft.stability += i64::from(w.stability);
                 }
             }
+        }
+    }
+    // Every professional of the team who is present teaches: one without students counts as
+    // many units as the smallest group they would lead.
+    for e in input.educators.iter().filter(|e| e.required) {
+        if !leading.contains(e.id.as_str()) {
+            let lo = e.min_group.unwrap_or(input.group_size[0]).max(1);
+            out.push(v(
+                Rule::Idle,
+                None,
+                None,
+                u64::from(lo),
+                format!("{} is present and leads no students", e.name),
+            ));
         }
     }
     for s in &input.students {

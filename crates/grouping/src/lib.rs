@@ -130,10 +130,15 @@ fn mean(m: &Model, members: &[usize]) -> Option<i64> {
 
 fn build(m: &Model, st: &State) -> Grouping {
     let inp = m.input;
+    let focus = inp.focus_words();
     let sizes: Vec<usize> = st.members.iter().map(Vec::len).collect();
     let (space_of, _) = m.spaces(&sizes);
-    // Need strategy: groups are numbered from the most support to the most extension.
-    let mut order: Vec<usize> = (0..m.g).collect();
+    // The groups shown: every one with students, and every one an educator must lead (empty,
+    // it is a problem the checker names). Need strategy: numbered from the most support to the
+    // most extension.
+    let mut order: Vec<usize> = (0..m.g)
+        .filter(|&gi| !st.members[gi].is_empty() || m.required[gi])
+        .collect();
     if inp.strategy == Strategy::Need {
         order.sort_by_key(|&gi| (mean(m, &st.members[gi]).unwrap_or(i64::MAX), gi));
     }
@@ -142,6 +147,12 @@ fn build(m: &Model, st: &State) -> Grouping {
         .copied()
         .find(|&gi| !st.members[gi].is_empty() && mean(m, &st.members[gi]).is_some())
         .filter(|_| inp.strategy == Strategy::Need);
+    let highest = order
+        .iter()
+        .copied()
+        .rev()
+        .find(|&gi| !st.members[gi].is_empty() && mean(m, &st.members[gi]).is_some())
+        .filter(|_| inp.strategy == Strategy::Need && order.len() > 1);
     let name_of = |gi: usize| {
         let k = order.iter().position(|&x| x == gi).unwrap_or(gi);
         format!("Group {} ({})", k + 1, inp.educators[gi].name)
@@ -153,16 +164,11 @@ fn build(m: &Model, st: &State) -> Grouping {
         let space = space_of[gi].map(|si| &inp.spaces[si]);
         let mut why = match inp.strategy {
             Strategy::Need => match mean(m, members) {
-                Some(x) => format!(
-                    "{} on {}: mean mastery {x}",
-                    inp.strategy.label(),
-                    inp.focus
-                ),
-                None => format!("{} on {}", inp.strategy.label(), inp.focus),
+                Some(x) => format!("{} on {focus}: mean mastery {x}", inp.strategy.label()),
+                None => format!("{} on {focus}", inp.strategy.label()),
             },
             Strategy::Mixed => format!(
-                "mixed mastery on {} (mean {})",
-                inp.focus,
+                "mixed mastery on {focus} (mean {})",
                 mean(m, members).unwrap_or(0)
             ),
             Strategy::Interest => format!(
@@ -173,12 +179,10 @@ fn build(m: &Model, st: &State) -> Grouping {
                     .map_or("its own activity", |o| o.name.as_str())
             ),
         };
-        why.push_str(&format!(
-            "; led by {} ({}, expertise {})",
-            e.name,
-            role_label(e.role),
-            e.expertise
-        ));
+        why.push_str(&format!("; led by {} ({})", e.name, title(e)));
+        if e.expertise >= 3 {
+            why.push_str(", strong in the subject");
+        }
         if let Some(sp) = space {
             why.push_str(&format!(" in {} ({} seats)", sp.name, sp.capacity));
         }
@@ -199,11 +203,16 @@ fn build(m: &Model, st: &State) -> Grouping {
     for (s, st_in) in inp.students.iter().enumerate() {
         let gi = st.of[s];
         let e = &inp.educators[gi];
+        let size = st.members[gi].len();
         let mut parts = Vec::new();
+        // Their data.
         match (inp.strategy, st_in.mastery) {
-            (Strategy::Need, Some(x)) => parts.push(format!("mastery {x} on {}", inp.focus)),
-            (Strategy::Need, None) => parts.push(format!("no data yet on {}", inp.focus)),
-            (Strategy::Mixed, _) => parts.push("a mixed group".into()),
+            (Strategy::Need, Some(x)) => parts.push(format!("mastery {x} on {focus}")),
+            (Strategy::Need, None) => parts.push(format!("no data yet on {focus}")),
+            (Strategy::Mixed, Some(x)) => parts.push(format!(
+                "mastery {x} on {focus}, in a group of mixed levels"
+            )),
+            (Strategy::Mixed, None) => parts.push("a group of mixed levels".into()),
             (Strategy::Interest, _) => {
                 let r = m.rank[s][gi];
                 parts.push(if st_in.choices.is_empty() {
@@ -215,19 +224,60 @@ fn build(m: &Model, st: &State) -> Grouping {
                 });
             }
         }
+        // Why this educator.
+        let mut educator = Vec::new();
         if let Some(req) = &st_in.requires {
-            let service = req.replace('_', " ");
-            parts.push(if m.service_ok[s][gi] {
+            let service = inp.service_words(req).to_lowercase();
+            educator.push(if e.services.contains(req) {
                 format!("{} gives the {service} their plan requires", e.name)
+            } else if m.service_ok[s][gi] {
+                format!(
+                    "{} ({}) teaches them with the accommodations their plan gives",
+                    e.name,
+                    title(e)
+                )
             } else {
                 format!("no educator present gives the {service} their plan requires")
             });
         }
         if m.knows[s][gi] {
-            parts.push(format!("{} knows them from past groups", e.name));
+            educator.push(format!("{} knows them from past groups", e.name));
         }
         if m.stay[s] == Some(gi) {
-            parts.push("stays with last cycle's educator (their mastery barely changed)".into());
+            educator.push(format!(
+                "stays with {} (their mastery barely changed)",
+                e.name
+            ));
+        }
+        if educator.is_empty() {
+            educator.push(match inp.strategy {
+                Strategy::Need if Some(gi) == lowest => format!(
+                    "{} ({}) leads the group that needs the most support",
+                    e.name,
+                    title(e)
+                ),
+                Strategy::Need if Some(gi) == highest => format!(
+                    "{} ({}{}) leads the extension group",
+                    e.name,
+                    title(e),
+                    if e.expertise >= 3 {
+                        ", strong in the subject"
+                    } else {
+                        ""
+                    }
+                ),
+                Strategy::Interest => format!("{} runs the activity", e.name),
+                _ => format!("{} ({}) leads this group", e.name, title(e)),
+            });
+        }
+        parts.extend(educator);
+        // Why this space.
+        match space_of[gi].map(|si| &inp.spaces[si]) {
+            Some(sp) => parts.push(format!(
+                "in {} ({} seats for a group of {size})",
+                sp.name, sp.capacity
+            )),
+            None => parts.push("no space is free for this group".into()),
         }
         placements.push(Placement {
             student: st_in.id.clone(),
@@ -251,6 +301,13 @@ fn build(m: &Model, st: &State) -> Grouping {
         flags,
         report: None,
     }
+}
+
+/// An educator's role in words: their own title, else the engine's role.
+fn title(e: &EducatorIn) -> String {
+    e.title
+        .clone()
+        .unwrap_or_else(|| role_label(e.role).to_owned())
 }
 
 pub fn role_label(r: EducatorRole) -> &'static str {

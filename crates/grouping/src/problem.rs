@@ -2,6 +2,7 @@
 //! types are the JSON formats of `ensemble grouping solve|check` (`docs/grouping.md`).
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 /// How to form groups.
@@ -48,6 +49,12 @@ pub struct Input {
     pub block: String,
     /// The focus skill or standard code the groups are formed around.
     pub focus: String,
+    /// The focus in words (`Main idea (ELA)`), for explanations; the code when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus_label: Option<String>,
+    /// Services in words (`special_education` → `Special education`), for explanations.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub service_labels: BTreeMap<String, String>,
     pub strategy: Strategy,
     /// Smallest and largest group.
     pub group_size: [u32; 2],
@@ -100,7 +107,8 @@ pub struct StudentIn {
     /// Ranked choices among the offered options, first choice first.
     #[serde(default)]
     pub choices: Vec<String>,
-    /// A service the student's plan requires: they must be with an educator who gives it.
+    /// A service the student's plan requires: they are with an educator who gives it or a
+    /// certified teacher, never only with an adult who cannot give it.
     #[serde(default)]
     pub requires: Option<String>,
     /// Cycles in a row the student has been in the lowest-mastery group.
@@ -127,6 +135,22 @@ pub struct EducatorIn {
     /// Most students they take.
     #[serde(default)]
     pub max_group: Option<u32>,
+    /// Fewest students they take when they lead a group (the block's smallest size when
+    /// absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_group: Option<u32>,
+    /// Must lead a group: a professional educator of the core team who is present for the
+    /// block (the team teaches its own students; others come to help).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+    /// A certified professional educator: may be the only adult for a student whose plan
+    /// requires a service they do not give themselves (accommodations are every teacher's
+    /// work); a paraeducator, community educator or volunteer may not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub certified: bool,
+    /// Their role in words (`Teacher-leader`), for explanations; the engine's role when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -317,6 +341,14 @@ impl Input {
             if e.expertise > 4 {
                 return Err(err(format!("educators[{i}].expertise"), "must be 0 to 4"));
             }
+            if e.min_group.is_some_and(|m| m > 10_000)
+                || matches!((e.min_group, e.max_group), (Some(a), Some(b)) if a > b)
+            {
+                return Err(err(
+                    format!("educators[{i}].min_group"),
+                    "must be at most 10,000 and at most max_group",
+                ));
+            }
             if e.relationships.len() > MAX_STUDENTS || e.services.len() > 50 {
                 return Err(err(
                     format!("educators[{i}]"),
@@ -386,6 +418,24 @@ impl Input {
             ));
         }
         Ok(())
+    }
+
+    /// A service as people read it.
+    pub fn service_words(&self, code: &str) -> String {
+        self.service_labels
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.replace('_', " "))
+    }
+
+    /// Whether `e` may be the only adult for a student whose plan requires `service`.
+    pub fn may_serve(e: &EducatorIn, service: Option<&String>) -> bool {
+        service.is_none_or(|r| e.certified || e.services.contains(r))
+    }
+
+    /// The focus as people read it.
+    pub fn focus_words(&self) -> &str {
+        self.focus_label.as_deref().unwrap_or(&self.focus)
     }
 
     /// The option each educator's group runs (interest strategy): its own, else the unowned

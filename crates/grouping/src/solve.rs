@@ -22,6 +22,10 @@ pub(crate) struct Model<'a> {
     pub rank: Vec<Vec<i64>>,
     /// Most students per group (group size and the educator's own limit).
     pub cap: Vec<i64>,
+    /// Fewest students per non-empty group (the educator's own, else the block's).
+    pub lo: Vec<i64>,
+    /// Educators who must lead a group.
+    pub required: Vec<bool>,
     pub team_sum: i64,
     pub team_count: i64,
     pub options: Vec<Option<String>>,
@@ -46,7 +50,7 @@ impl<'a> Model<'a> {
                 input
                     .educators
                     .iter()
-                    .map(|e| s.requires.as_ref().is_none_or(|r| e.services.contains(r)))
+                    .map(|e| Input::may_serve(e, s.requires.as_ref()))
                     .collect()
             })
             .collect();
@@ -100,6 +104,12 @@ impl<'a> Model<'a> {
             .iter()
             .map(|e| e.max_group.map_or(hi, |m| hi.min(i64::from(m))))
             .collect();
+        let lo = input
+            .educators
+            .iter()
+            .map(|e| i64::from(e.min_group.unwrap_or(input.group_size[0])))
+            .collect();
+        let required = input.educators.iter().map(|e| e.required).collect();
         let mut spaces_sorted: Vec<usize> = (0..input.spaces.len()).collect();
         spaces_sorted.sort_by_key(|&si| (std::cmp::Reverse(input.spaces[si].capacity), si));
         let team_sum = mastery.iter().flatten().sum();
@@ -115,6 +125,8 @@ impl<'a> Model<'a> {
             stay,
             rank,
             cap,
+            lo,
+            required,
             team_sum,
             team_count,
             options,
@@ -129,8 +141,12 @@ impl<'a> Model<'a> {
         let n = members.len() as i64;
         let mut hard = 0i64;
         if n > 0 {
-            hard += (i64::from(inp.group_size[0]) - n).max(0);
+            hard += (self.lo[gi] - n).max(0);
             hard += (n - self.cap[gi]).max(0);
+        } else if self.required[gi] {
+            // A professional of the team with no students: as many units as the smallest
+            // group they would lead.
+            hard += self.lo[gi].max(1);
         }
         hard += members.iter().filter(|&&s| !self.service_ok[s][gi]).count() as i64;
         let mut soft = 0i64;
@@ -316,29 +332,38 @@ pub(crate) fn construct(m: &Model) -> Vec<usize> {
         return of;
     }
     let key = |s: usize| m.mastery[s].unwrap_or(50);
-    // Open only as many groups as the smallest size allows (at least enough for the largest).
+    // Open only as many groups as the smallest size allows (at least enough for the largest),
+    // and at least one for each educator who must lead.
     let lo = inp.group_size[0].max(1) as usize;
     let hi = inp.group_size[1].max(1) as usize;
-    let g = g.min((n / lo).max(n.div_ceil(hi)).max(1));
+    let required = m.required.iter().filter(|&&r| r).count();
+    let g = g.min((n / lo).max(n.div_ceil(hi)).max(required).max(1));
+    // Educators from most supportive to most advanced.
+    let lane = |e: usize| {
+        let x = &inp.educators[e];
+        let lane = match x.role {
+            EducatorRole::Intervention | EducatorRole::Specialist => 0,
+            EducatorRole::General => 1,
+            EducatorRole::ContentLead => 2,
+        };
+        (lane, x.expertise, e)
+    };
+    // The `g` groups opened: every educator who must lead, then the others spread over the
+    // lanes; kept in lane order.
+    let mut others: Vec<usize> = (0..m.g).filter(|&e| !m.required[e]).collect();
+    others.sort_by_key(|&e| lane(e));
+    let extra = g - required.min(g);
+    let mut opened: Vec<usize> = (0..m.g).filter(|&e| m.required[e]).collect();
+    opened.extend((0..extra.min(others.len())).map(|i| others[i * others.len() / extra.max(1)]));
+    opened.sort_by_key(|&e| lane(e));
+    opened.dedup();
+    let g = opened.len().max(1);
     match inp.strategy {
         Strategy::Need => {
             let mut order: Vec<usize> = (0..n).collect();
             order.sort_by_key(|&s| (key(s), s));
-            // Educators from most supportive to most advanced take the chunks low to high.
-            let mut eds: Vec<usize> = (0..m.g).collect();
-            eds.sort_by_key(|&e| {
-                let x = &inp.educators[e];
-                let lane = match x.role {
-                    EducatorRole::Intervention | EducatorRole::Specialist => 0,
-                    EducatorRole::General => 1,
-                    EducatorRole::ContentLead => 2,
-                };
-                (lane, x.expertise, e)
-            });
-            // The `g` groups opened spread over that order.
-            let eds: Vec<usize> = (0..g).map(|i| eds[i * m.g / g]).collect();
             for (k, &s) in order.iter().enumerate() {
-                of[s] = eds[k * g / n];
+                of[s] = opened[k * g / n];
             }
         }
         Strategy::Mixed => {
@@ -347,11 +372,11 @@ pub(crate) fn construct(m: &Model) -> Vec<usize> {
             for (k, &s) in order.iter().enumerate() {
                 let round = k / g;
                 let pos = k % g;
-                of[s] = if round.is_multiple_of(2) {
+                of[s] = opened[if round.is_multiple_of(2) {
                     pos
                 } else {
                     g - 1 - pos
-                };
+                }];
             }
         }
         Strategy::Interest => {

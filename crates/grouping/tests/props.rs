@@ -18,7 +18,14 @@ type Pupil = (
     Option<usize>,
     u32,
 );
-type Adult = (usize, u8, bool, Vec<usize>, Option<u32>);
+type Adult = (
+    usize,
+    u8,
+    bool,
+    Vec<usize>,
+    Option<u32>,
+    (bool, Option<u32>),
+);
 
 fn pupil() -> impl Strategy<Value = Pupil> {
     (
@@ -38,6 +45,8 @@ fn adult() -> impl Strategy<Value = Adult> {
         any::<bool>(),
         proptest::collection::vec(0usize..12, 0..4),
         proptest::option::of(2u32..12),
+        // Must lead a group, with its own smallest size (at most its largest).
+        (any::<bool>(), proptest::option::of(1u32..4)),
     )
 }
 
@@ -65,6 +74,8 @@ fn build(
     Input {
         block: "Block".into(),
         focus: "fractions".into(),
+        focus_label: None,
+        service_labels: Default::default(),
         strategy: [Plan::Need, Plan::Interest, Plan::Mixed][strategy],
         group_size: [size.0.min(size.1), size.0.max(size.1)],
         students: pupils
@@ -84,19 +95,25 @@ fn build(
         educators: adults
             .iter()
             .enumerate()
-            .map(|(i, (role, exp, sped, knows, max))| EducatorIn {
-                id: format!("e{i}"),
-                name: format!("Educator {i}"),
-                role: roles[*role],
-                expertise: *exp,
-                services: if *sped {
-                    vec![SERVICES[i % 2].to_string()]
-                } else {
-                    vec![]
+            .map(
+                |(i, (role, exp, sped, knows, max, (required, min)))| EducatorIn {
+                    id: format!("e{i}"),
+                    name: format!("Educator {i}"),
+                    role: roles[*role],
+                    expertise: *exp,
+                    services: if *sped {
+                        vec![SERVICES[i % 2].to_string()]
+                    } else {
+                        vec![]
+                    },
+                    relationships: knows.iter().map(|k| format!("s{k}")).collect(),
+                    max_group: *max,
+                    min_group: min.map(|m| max.map_or(m, |x| m.min(x))),
+                    certified: *role % 2 == 0,
+                    required: *required,
+                    title: None,
                 },
-                relationships: knows.iter().map(|k| format!("s{k}")).collect(),
-                max_group: *max,
-            })
+            )
             .collect(),
         spaces: caps
             .iter()
@@ -150,7 +167,7 @@ proptest! {
     fn hand_broken_groupings_are_caught(
         pupils in proptest::collection::vec(pupil(), 2..9),
         adults in proptest::collection::vec(adult(), 2..4),
-        which in 0usize..4,
+        which in 0usize..5,
         pick in 0usize..100,
     ) {
         let caps = vec![4; adults.len()];
@@ -168,8 +185,10 @@ proptest! {
             // A student added to a second group.
             1 => {
                 let s = input.students[pick % input.students.len()].id.clone();
-                let gi = g.groups.iter().position(|x| !x.students.contains(&s)).expect("another group");
-                g.groups[gi].students.push(s);
+                // Groups without students are left out, so there may be no other group.
+                let gi = g.groups.iter().position(|x| !x.students.contains(&s));
+                prop_assume!(gi.is_some());
+                g.groups[gi.unwrap_or_default()].students.push(s);
                 (Rule::PlacedTwice, true)
             }
             // Everyone into one group: over the group size and the room.
@@ -179,6 +198,21 @@ proptest! {
                 g.groups[0].students = all;
                 prop_assume!(input.students.len() > 4);
                 (Rule::TooLarge, true)
+            }
+            // A teacher who must lead a group loses their students to another group.
+            3 => {
+                let gi = g.groups.iter().position(|x| {
+                    !x.students.is_empty()
+                        && input.educators.iter().any(|e| e.id == x.educator && e.required)
+                });
+                prop_assume!(gi.is_some() && g.groups.len() >= 2);
+                let gi = gi.unwrap_or_default();
+                // Into a group that already has students, so nobody else starts leading.
+                let other = g.groups.iter().enumerate().position(|(k, x)| k != gi && !x.students.is_empty());
+                prop_assume!(other.is_some());
+                let moved = std::mem::take(&mut g.groups[gi].students);
+                g.groups[other.unwrap_or_default()].students.extend(moved);
+                (Rule::Idle, true)
             }
             // Two groups in one space.
             _ => {
@@ -191,4 +225,47 @@ proptest! {
         let units = |v: &Verdict| -> u32 { v.violations.iter().filter(|x| x.rule == rule).map(|x| x.units).sum() };
         prop_assert!(!units_grow || units(&after) > units(&before), "{:?} not caught: {:?}", rule, after.violations);
     }
+}
+
+/// A paraeducator (at most 6 students in the catalog) given ten students, and a professional of
+/// the team left without a group: the checker names both, whatever the engine would do.
+#[test]
+fn a_paraeducator_over_their_size_and_an_idle_teacher_are_rejected() {
+    let pupils: Vec<Pupil> = (0..10)
+        .map(|i| (Some(i * 10), None, None, vec![], None, 0))
+        .collect();
+    let adults: Vec<Adult> = vec![
+        (0, 3, false, vec![], None, (true, Some(4))),
+        (0, 1, false, vec![], Some(6), (false, Some(1))),
+    ];
+    let input = build(0, (1, 30), pupils, adults, vec![]);
+    let good = solve(&input, &Options::default()).expect("valid input");
+    let ok = check(&input, &good);
+    assert_eq!(
+        ok.count(Rule::TooLarge) + ok.count(Rule::Idle),
+        0,
+        "{:?}",
+        ok.violations
+    );
+    let all: Vec<String> = input.students.iter().map(|s| s.id.clone()).collect();
+    let bad = ensemble_grouping::Grouping {
+        groups: vec![ensemble_grouping::Group {
+            name: "Everyone".into(),
+            educator: "e1".into(),
+            space: None,
+            option: None,
+            students: all,
+            why: String::new(),
+        }],
+        ..good
+    };
+    let v = check(&input, &bad);
+    let large: Vec<_> = v
+        .violations
+        .iter()
+        .filter(|x| x.rule == Rule::TooLarge)
+        .collect();
+    assert_eq!(large.len(), 1, "{:?}", v.violations);
+    assert_eq!(large[0].units, 4, "ten students where six are allowed");
+    assert_eq!(v.count(Rule::Idle), 1, "{:?}", v.violations);
 }

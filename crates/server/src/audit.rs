@@ -228,7 +228,7 @@ async fn audit_page(
     ids.sort();
     ids.dedup();
     let names = Names {
-        students: gate.student_names(&ids).await?,
+        students: gate.student_names(&ids, ("audit_log", None)).await?,
         teams: st
             .store
             .teams(scope)

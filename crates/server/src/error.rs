@@ -226,6 +226,14 @@ struct ErrorPage {
     message: String,
 }
 
+/// What an error page says, left on the response for [`crate::web::page_errors`] to show inside
+/// the reader's navigation with the way back.
+#[derive(Clone, Debug)]
+pub(crate) struct ShownError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0.log();
@@ -243,6 +251,10 @@ impl IntoResponse for PageError {
             Err(_) => (status, self.0.message()).into_response(),
         };
         self.0.headers(&mut resp);
+        resp.extensions_mut().insert(ShownError {
+            status,
+            message: page.message,
+        });
         resp
     }
 }

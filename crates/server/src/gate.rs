@@ -417,7 +417,11 @@ impl<'a> Gate<'a> {
 
     /// The team a roster change is for, if the reader may change its roster; otherwise the
     /// answer for a missing team (audited).
-    async fn roster_team(&self, id: TeamId, action: &'static str) -> Result<TeamDetail, AppError> {
+    pub async fn roster_team(
+        &self,
+        id: TeamId,
+        action: &'static str,
+    ) -> Result<TeamDetail, AppError> {
         let answer = || unchangeable("team", id);
         let team = self.team_or(id, action, answer()).await?;
         if !access::may_change_roster(self.who, &team.facts()) {
@@ -595,11 +599,13 @@ impl<'a> Gate<'a> {
         }
     }
 
-    /// The names of students listed somewhere (the audit log's entries), for those the reader
-    /// may see; the read is audited like any other.
+    /// The names of students listed somewhere (the audit log's entries, a question before a
+    /// change), for those the reader may see; the read is audited like any other, on the record
+    /// `on` (`audit_log`, `team` …).
     pub async fn student_names(
         &self,
         ids: &[StudentId],
+        on: (&'static str, Option<i64>),
     ) -> Result<std::collections::HashMap<StudentId, String>, AppError> {
         if ids.is_empty() {
             return Ok(Default::default());
@@ -610,7 +616,7 @@ impl<'a> Gate<'a> {
             return Ok(Default::default());
         }
         self.log(
-            self.entry(actions::STUDENT_NAMES, "audit_log", None)
+            self.entry(actions::STUDENT_NAMES, on.0, on.1)
                 .detail(match grant.students().len() {
                     1 => "the name of one student".to_owned(),
                     n => format!("the names of {n} students"),

@@ -119,6 +119,10 @@ pub fn app(state: AppState) -> Router {
     let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::page_errors,
+        ))
         .layer(axum::middleware::from_fn(same_origin))
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))

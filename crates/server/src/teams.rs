@@ -9,7 +9,8 @@ use crate::gate::{Gate, Roster};
 use crate::routes::Routes;
 use crate::students::StudentDto;
 use crate::web::{
-    render, unreadable_note, CsrfForm, FlashQuery, Nav, NoFields, PagePath, PageResult,
+    confirm_page, flash_url, render, unreadable_note, Confirm, Confirmed, CsrfForm, FlashQuery,
+    Nav, PagePath, PageResult,
 };
 use crate::AppState;
 use askama::Template;
@@ -180,20 +181,60 @@ async fn roster_add_form(
     let gate = v.gate(&st.store);
     let sourced =
         SourcedId::parse(&f.student).map_err(|e| AppError::BadRequest(format!("Student: {e}")))?;
-    gate.roster_add_sourced(TeamId(id), &sourced).await?;
-    Ok(Redirect::to(&format!("/teams/{id}?msg=Added+{sourced}+to+the+roster")).into_response())
+    let added = gate.roster_add_sourced(TeamId(id), &sourced).await?;
+    let team = gate.team(TeamId(id)).await?;
+    let name = gate
+        .student_names(&[added], ("team", Some(id)))
+        .await?
+        .remove(&added)
+        .unwrap_or_else(|| sourced.to_string());
+    Ok(Redirect::to(&flash_url(
+        &format!("/teams/{id}"),
+        &format!("Added {name} to {}.", team.team.name),
+    ))
+    .into_response())
 }
 
+/// Takes a student off the roster once the leader confirms, naming the student and the team.
 async fn roster_remove_form(
     State(st): State<AppState>,
     PagePath((id, student)): PagePath<(i64, i64)>,
-    CsrfForm { viewer: v, .. }: CsrfForm<NoFields>,
+    CsrfForm { viewer: v, form }: CsrfForm<Confirmed>,
 ) -> PageResult {
-    v.gate(&st.store)
-        .roster_remove(TeamId(id), StudentId(student))
+    let gate = v.gate(&st.store);
+    // Refused (and audited) like a missing team for a reader who may not change the roster.
+    let team = gate
+        .roster_team(TeamId(id), ensemble_store::actions::ROSTER_REMOVE)
         .await?;
-    Ok(Redirect::to(&format!(
-        "/teams/{id}?msg=Removed+student+{student}+from+the+roster"
+    let name = gate
+        .student_names(&[StudentId(student)], ("team", Some(id)))
+        .await?
+        .remove(&StudentId(student))
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "No student {student} on the roster of {}.",
+                team.team.name
+            ))
+        })?;
+    if !form.yes() {
+        return confirm_page(
+            &v,
+            Confirm {
+                question: format!("Remove {name} from {}?", team.team.name),
+                detail: format!(
+                    "{name} leaves the team's shared roster: its members no longer see them, and they leave the team's groupings. The change is recorded in the audit log."
+                ),
+                action: format!("/teams/{id}/roster/{student}/remove"),
+                fields: Vec::new(),
+                yes: format!("Remove {name}"),
+                back: format!("/teams/{id}"),
+            },
+        );
+    }
+    gate.roster_remove(TeamId(id), StudentId(student)).await?;
+    Ok(Redirect::to(&flash_url(
+        &format!("/teams/{id}"),
+        &format!("Removed {name} from {}.", team.team.name),
     ))
     .into_response())
 }

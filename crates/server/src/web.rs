@@ -3,7 +3,7 @@
 //! times shown in the reader's own time zone, and the static files.
 
 use crate::auth::Viewer;
-use crate::error::{AppError, PageError};
+use crate::error::{AppError, PageError, ShownError};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{FromRequest, FromRequestParts, RawForm, Request};
@@ -100,7 +100,10 @@ pub struct Nav {
     pub(crate) csrf: String,
     pub(crate) school: Option<i64>,
     pub(crate) leader: bool,
-    pub(crate) extended: bool,
+    /// An educator (core or extended team): "My students".
+    pub(crate) educator: bool,
+    /// A system (district) leader: the district landing.
+    pub(crate) district: bool,
 }
 
 impl Nav {
@@ -116,8 +119,125 @@ impl Nav {
             csrf: v.csrf.clone(),
             school: p.school.map(|s| s.0),
             leader: p.system_role != SystemRole::Educator,
-            extended: !p.extended_teams.is_empty(),
+            educator: p.educator.is_some(),
+            district: p.system_role == SystemRole::SystemAdmin,
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error_in_layout.html")]
+struct ErrorInLayout {
+    nav: Nav,
+    status: u16,
+    reason: String,
+    message: String,
+    back: String,
+}
+
+/// Shows an error page inside the signed-in reader's navigation, with a link back to the page
+/// they came from (this site's only) and home. Pages answer errors with [`PageError`], which
+/// leaves what to say on the response; this layer has the request's cookies to know the reader.
+pub(crate) async fn page_errors(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = req.headers().clone();
+    let here = req.uri().path().to_owned();
+    let resp = next.run(req).await;
+    let Some(shown) = resp.extensions().get::<ShownError>().cloned() else {
+        return resp;
+    };
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.headers = headers;
+    let Ok(viewer) = Viewer::from_request_parts(&mut parts, &st).await else {
+        return resp;
+    };
+    // Back: the referring page of this site, unless it is this very address.
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let back = parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.strip_prefix(host))
+        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+        .filter(|path| path.split('?').next() != Some(here.as_str()))
+        .unwrap_or("/")
+        .to_owned();
+    let page = ErrorInLayout {
+        nav: Nav::of(&viewer),
+        status: shown.status.as_u16(),
+        reason: shown
+            .status
+            .canonical_reason()
+            .unwrap_or("Error")
+            .to_owned(),
+        message: shown.message,
+        back,
+    };
+    match page.render() {
+        Ok(html) => {
+            let (mut parts, _) = resp.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from(html))
+        }
+        Err(_) => resp,
+    }
+}
+
+/// A question asked before a change that is hard to undo: the page shown when the form came
+/// without its confirmation (scripts off, or an old tab), and what the script's dialog asks.
+pub(crate) struct Confirm {
+    /// "Remove Ana Silva from 6 Saguaro?"
+    pub question: String,
+    /// What happens, in a sentence.
+    pub detail: String,
+    /// The form's address.
+    pub action: String,
+    /// The form's other fields, sent again.
+    pub fields: Vec<(String, String)>,
+    /// The button: "Remove Ana Silva".
+    pub yes: String,
+    /// Where "Cancel" goes.
+    pub back: String,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    nav: Nav,
+    c: Confirm,
+}
+
+/// The confirmation page for a form sent without `confirmed=yes`.
+pub(crate) fn confirm_page(v: &Viewer, c: Confirm) -> PageResult {
+    render(&ConfirmPage { nav: Nav::of(v), c })
+}
+
+/// Whether a form was confirmed (`confirmed=yes`).
+#[derive(Deserialize)]
+pub(crate) struct Confirmed {
+    #[serde(default)]
+    pub confirmed: String,
+}
+
+impl Confirmed {
+    pub fn yes(&self) -> bool {
+        self.confirmed == "yes"
+    }
+}
+
+/// An address with a `?msg=` to show once (the message URL-encoded).
+pub(crate) fn flash_url(path: &str, msg: &str) -> String {
+    match serde_urlencoded::to_string([("msg", msg)]) {
+        Ok(q) => format!("{path}?{q}"),
+        Err(_) => path.to_owned(),
     }
 }
 

@@ -8,6 +8,30 @@ for (const t of document.querySelectorAll('time[datetime]')) {
   }
 }
 
+// Changes that are hard to undo: a form with data-confirm="question" asks first, in the page's
+// dialog, naming what it changes. Its hidden "confirmed" field says yes only after the reader
+// does; without this script the server asks on a page of its own.
+const dialog = document.getElementById('confirm-dialog');
+for (const form of document.querySelectorAll('form[data-confirm]')) {
+  form.addEventListener('submit', (event) => {
+    const confirmed = form.querySelector('input[name="confirmed"]');
+    if (!dialog || !confirmed || confirmed.value === 'yes') return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    document.getElementById('confirm-question').textContent = form.dataset.confirm;
+    document.getElementById('confirm-detail').textContent = form.dataset.confirmDetail || '';
+    document.getElementById('confirm-yes').textContent = form.dataset.confirmYes || 'Confirm';
+    dialog.returnValue = '';
+    dialog.addEventListener('close', () => {
+      if (dialog.returnValue === 'yes') {
+        confirmed.value = 'yes';
+        form.requestSubmit();
+      }
+    }, { once: true });
+    dialog.showModal();
+  }, true);
+}
+
 // Long work: a form with data-busy="ID" shows the element ID (a status line) and disables its
 // buttons when sent, so that a second click does not send it twice.
 for (const form of document.querySelectorAll('form[data-busy]')) {

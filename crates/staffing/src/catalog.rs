@@ -24,6 +24,33 @@ pub struct RoleDef {
     pub label: String,
     pub typical_fte: f64,
     pub pay: Pay,
+    /// Smallest and largest group this role leads in a block (the role's default when absent:
+    /// see [`RoleDef::group_size`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_size: Option<[u32; 2]>,
+}
+
+impl RoleDef {
+    /// The group sizes a role leads by default: a professional educator a whole class's
+    /// worth, a resident a class under a mentor, a specialist a small group, a paraeducator or
+    /// community educator a small group, a volunteer a few students.
+    pub fn default_group_size(role: RoleType) -> [u32; 2] {
+        match role {
+            RoleType::TeacherLeader | RoleType::ExperiencedEducator | RoleType::NoviceTeacher => {
+                [4, 60]
+            }
+            RoleType::ResidentTeacher => [4, 25],
+            RoleType::Specialist => [1, 12],
+            RoleType::Paraeducator | RoleType::CommunityEducator => [1, 6],
+            RoleType::Volunteer => [1, 4],
+        }
+    }
+
+    /// The smallest and largest group this role leads.
+    pub fn group_size(&self) -> [u32; 2] {
+        self.group_size
+            .unwrap_or_else(|| Self::default_group_size(self.role))
+    }
 }
 
 /// How a role is paid (the budget model holds the amounts).
@@ -205,6 +232,7 @@ impl Catalog {
             label: role.label().into(),
             typical_fte: fte,
             pay,
+            group_size: Some(RoleDef::default_group_size(role)),
         };
         let pros = vec![TeacherLeader, ExperiencedEducator, NoviceTeacher];
         let core_adults = vec![
@@ -376,6 +404,16 @@ impl Catalog {
 
     pub fn validate(&self) -> Result<(), InputError> {
         let bad = |path: String, problem: String| Err(InputError { path, problem });
+        for (i, r) in self.roles.iter().enumerate() {
+            if let Some([lo, hi]) = r.group_size {
+                if lo == 0 || lo > hi || hi > 1_000 {
+                    return bad(
+                        format!("catalog.roles[{i}].group_size"),
+                        "must be [smallest, largest] with 1 ≤ smallest ≤ largest ≤ 1,000".into(),
+                    );
+                }
+            }
+        }
         let mut codes = BTreeSet::new();
         for (i, r) in self.responsibilities.iter().enumerate() {
             if ensemble_domain::educator::parse_code("code", &r.code).is_err() {

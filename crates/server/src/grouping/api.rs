@@ -36,6 +36,8 @@ pub struct GroupingSummaryDto {
     block: String,
     /// The focus skill, e.g. `math.fractions`.
     focus: String,
+    /// The focus in words, e.g. "Fractions (Math)".
+    focus_label: String,
     /// `need`, `interest` or `mixed`.
     strategy: String,
     /// RFC 3339.
@@ -51,6 +53,7 @@ impl From<&GroupingRow> for GroupingSummaryDto {
             team_id: r.team.0,
             block: r.block.clone(),
             focus: r.focus.clone(),
+            focus_label: ensemble_domain::labels::skill(&r.focus),
             strategy: r.strategy.clone(),
             created_at: crate::web::rfc3339(r.created_at),
             published_at: r.published_at.map(crate::web::rfc3339),
@@ -66,6 +69,8 @@ pub struct GroupStudentDto {
     name: String,
     /// Mastery on the focus skill, 0–100, when known.
     mastery: Option<u32>,
+    /// Why they are in this group: their data, why this educator, why this space.
+    why: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -127,6 +132,11 @@ fn grouping_dto(row: &GroupingRow, board: &Board) -> Result<GroupingDto, AppErro
                         sourced_id: (!is_moved(s)).then(|| s.id.clone()),
                         name: s.name.clone(),
                         mastery: s.mastery,
+                        why: g
+                            .placements
+                            .iter()
+                            .find(|p| p.student == s.id)
+                            .map(|p| p.why.clone()),
                     })
                     .collect(),
             })
@@ -163,6 +173,10 @@ pub struct ProposeRequest {
     #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     focus: String,
     strategy: StrategyRequest,
+    /// Members of the team who are away for this block (educator ids): they lead no group.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    away: Vec<i64>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -219,7 +233,8 @@ pub async fn propose(
         StrategyRequest::Mixed => "mixed",
     })?;
     let board = gate.board(TeamId(id), "proposing groups").await?;
-    let gid = propose_groups(&gate, &board, &req.block, &req.focus, strategy).await?;
+    let away = req.away.iter().copied().map(EducatorId).collect();
+    let gid = propose_groups(&gate, &board, &req.block, &req.focus, strategy, &away).await?;
     let row = grouping_row(&gate, &board, gid).await?;
     Ok((StatusCode::CREATED, Json(grouping_dto(&row, &board)?)))
 }

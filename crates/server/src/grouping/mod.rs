@@ -23,6 +23,7 @@ use ensemble_domain::*;
 use ensemble_grouping::{
     self as grouping, EducatorIn, EducatorRole, Grouping, Input, SpaceIn, Strategy, StudentIn,
 };
+use ensemble_staffing::catalog::RoleDef;
 use ensemble_store::{actions, GroupingRow, NewGrouping};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -112,6 +113,7 @@ async fn build_input(
     block: &str,
     focus: &str,
     strategy: Strategy,
+    away: &BTreeSet<EducatorId>,
 ) -> Result<Input, AppError> {
     let store = gate.store();
     let team = &board.team.team;
@@ -124,27 +126,45 @@ async fn build_input(
         .filter_map(|r| open(r, board).ok())
         .collect();
     let subject = subject_of(focus);
+    // Group sizes per role come from the district's catalog.
+    let (settings, _) = crate::staffing::district_settings(gate, team.school).await?;
+    let sizes = |role: RoleType| -> [u32; 2] {
+        settings
+            .catalog
+            .role(role)
+            .map_or_else(|| RoleDef::default_group_size(role), RoleDef::group_size)
+    };
+    let engine_role = |role: RoleType| match role {
+        RoleType::TeacherLeader => EducatorRole::ContentLead,
+        RoleType::Specialist => EducatorRole::Specialist,
+        RoleType::Paraeducator => EducatorRole::Intervention,
+        _ => EducatorRole::General,
+    };
     let mut educators: Vec<EducatorIn> = board
         .team
         .members
         .iter()
-        .map(|m| EducatorIn {
-            id: m.educator.0.to_string(),
-            name: m.name.clone(),
-            role: match m.role_type {
-                RoleType::TeacherLeader => EducatorRole::ContentLead,
-                RoleType::Specialist => EducatorRole::Specialist,
-                RoleType::Paraeducator => EducatorRole::Intervention,
-                _ => EducatorRole::General,
-            },
-            expertise: if m.expertise.iter().any(|s| s == subject) {
-                3
-            } else {
-                1
-            },
-            services: Vec::new(),
-            relationships: Vec::new(),
-            max_group: None,
+        .filter(|m| !away.contains(&m.educator))
+        .map(|m| {
+            let [lo, hi] = sizes(m.role_type);
+            EducatorIn {
+                id: m.educator.0.to_string(),
+                name: m.name.clone(),
+                role: engine_role(m.role_type),
+                expertise: if m.expertise.iter().any(|s| s == subject) {
+                    3
+                } else {
+                    1
+                },
+                services: Vec::new(),
+                relationships: Vec::new(),
+                max_group: Some(hi),
+                min_group: Some(lo),
+                // The team's professional educators teach their own students.
+                certified: m.role_type.is_professional(),
+                required: m.role_type.is_professional(),
+                title: Some(m.role_type.label().to_owned()),
+            }
         })
         .collect();
     // Extended-team members who serve the roster's students come to the block too.
@@ -157,10 +177,23 @@ async fn build_input(
             entry.1.insert(service.clone());
         }
     }
+    let roles: BTreeMap<i64, RoleType> = if services.is_empty() {
+        BTreeMap::new()
+    } else {
+        store
+            .educators_of(team.school)
+            .await?
+            .into_iter()
+            .map(|(id, _, r)| (id.0, r))
+            .collect()
+    };
     for (id, (name, svc)) in services {
         let id_s = id.to_string();
         if let Some(e) = educators.iter_mut().find(|e| e.id == id_s) {
             e.services.extend(svc);
+            continue;
+        }
+        if away.contains(&EducatorId(id)) {
             continue;
         }
         let supports = ["special_education", "english_learner"];
@@ -171,6 +204,12 @@ async fn build_input(
         if !(specialist || intervention) {
             continue;
         }
+        let role = roles.get(&id).copied().unwrap_or(if specialist {
+            RoleType::Specialist
+        } else {
+            RoleType::Paraeducator
+        });
+        let [lo, hi] = sizes(role);
         educators.push(EducatorIn {
             id: id_s,
             name,
@@ -182,8 +221,17 @@ async fn build_input(
             expertise: 1,
             services: svc.into_iter().collect(),
             relationships: Vec::new(),
-            max_group: None,
+            max_group: Some(hi),
+            min_group: Some(lo),
+            certified: role.is_professional(),
+            required: false,
+            title: Some(role.label().to_owned()),
         });
+    }
+    if educators.is_empty() {
+        return Err(AppError::Unprocessable(
+            "Nobody is left to lead a group: mark at least one educator present.".into(),
+        ));
     }
     // Who knew whom in past groups, and last cycle's educator.
     let mut knows: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -289,7 +337,7 @@ async fn build_input(
             .into_iter()
             .take(educators.len())
             .map(|c| grouping::OptionIn {
-                name: c.replace('_', " "),
+                name: ensemble_domain::labels::option(&c),
                 code: c,
                 educator: None,
             })
@@ -300,8 +348,25 @@ async fn build_input(
     Ok(Input {
         block: block.into(),
         focus: focus.into(),
+        focus_label: Some(ensemble_domain::labels::skill(focus)),
+        service_labels: students
+            .iter()
+            .filter_map(|s| s.requires.clone())
+            .chain(educators.iter().flat_map(|e| e.services.iter().cloned()))
+            .map(|c| {
+                let l = ensemble_domain::labels::service(&c);
+                (c, l)
+            })
+            .collect(),
         strategy,
-        group_size: [4, 40],
+        group_size: [
+            1,
+            educators
+                .iter()
+                .filter_map(|e| e.max_group)
+                .max()
+                .unwrap_or(40),
+        ],
         students,
         educators,
         spaces,
@@ -340,7 +405,17 @@ pub(crate) async fn propose(
     block: &str,
     focus: &str,
     strategy: Strategy,
+    away: &BTreeSet<EducatorId>,
 ) -> Result<i64, AppError> {
+    if let Some(e) = away
+        .iter()
+        .find(|e| !board.team.members.iter().any(|m| m.educator == **e))
+    {
+        return Err(AppError::Unprocessable(format!(
+            "Educator {} is not a member of {}.",
+            e.0, board.team.team.name
+        )));
+    }
     if block.chars().count() > 100 || block.chars().any(char::is_control) {
         return Err(AppError::BadRequest(
             "Block: give it a name of up to 100 characters.".into(),
@@ -355,7 +430,7 @@ pub(crate) async fn propose(
             "Focus: choose one of the team's skills.".into(),
         ));
     }
-    let input = build_input(gate, board, block, focus, strategy).await?;
+    let input = build_input(gate, board, block, focus, strategy, away).await?;
     let (input, g) = tokio::task::spawn_blocking(move || {
         let g = grouping::solve(&input, &grouping::Options::default());
         (input, g)

@@ -5,8 +5,9 @@ use super::{
     publish as publish_grouping, strategy,
 };
 use crate::auth::Viewer;
+use crate::error::AppError;
 use crate::routes::Routes;
-use crate::web::{render, CsrfForm, Nav, NoFields, PagePath, PageResult};
+use crate::web::{confirm_page, render, Confirm, Confirmed, CsrfForm, Nav, PagePath, PageResult};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -15,6 +16,7 @@ use ensemble_domain::*;
 use ensemble_grouping::{self as grouping, Grouping, Input, StudentIn};
 use ensemble_store::GroupingRow;
 use serde::Deserialize;
+use std::collections::BTreeSet;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -31,7 +33,6 @@ struct BoardQuery {
 }
 
 struct Bar {
-    name: String,
     mastery: u32,
     y: u32,
 }
@@ -43,9 +44,24 @@ struct GroupView {
     space: String,
     option: String,
     why: String,
-    students: Vec<(String, String, String)>,
+    students: Vec<StudentView>,
     bars: Vec<Bar>,
     chart_height: u32,
+}
+
+struct StudentView {
+    id: String,
+    name: String,
+    mastery: String,
+    /// Their own explanation: their data, why this educator, why this space.
+    why: String,
+}
+
+/// A member of the team, for "who is away for this block".
+struct MemberChoice {
+    id: i64,
+    name: String,
+    role: String,
 }
 
 struct HistoryRow {
@@ -74,7 +90,9 @@ struct BoardPage {
     team_id: i64,
     team_name: String,
     msg: Option<String>,
-    skills: Vec<String>,
+    /// (code, label) of each skill with formative data.
+    skills: Vec<(String, String)>,
+    members: Vec<MemberChoice>,
     grouping_id: Option<i64>,
     draft: bool,
     summary: String,
@@ -87,6 +105,8 @@ struct BoardPage {
     history_heads: Vec<String>,
     history: Vec<HistoryRow>,
     cycle_bars: Vec<CycleBar>,
+    /// The cycles chart as a table: per cycle, its groups and their sizes.
+    cycle_table: Vec<(String, String)>,
 }
 
 fn views(input: &Input, g: &Grouping) -> Vec<GroupView> {
@@ -100,9 +120,16 @@ fn views(input: &Input, g: &Grouping) -> Vec<GroupView> {
     let space = |id: &Option<String>| {
         id.as_ref()
             .and_then(|id| input.spaces.iter().find(|s| &s.id == id))
-            .map_or("no space".to_owned(), |s| {
+            .map_or("no room free: the team finds one".to_owned(), |s| {
                 format!("{} ({} seats)", s.name, s.capacity)
             })
+    };
+    let why_of = |id: &str| {
+        g.placements
+            .iter()
+            .find(|p| p.student == id)
+            .map(|p| p.why.clone())
+            .unwrap_or_default()
     };
     g.groups
         .iter()
@@ -118,7 +145,6 @@ fn views(input: &Input, g: &Grouping) -> Vec<GroupView> {
                 .iter()
                 .enumerate()
                 .map(|(k, s)| Bar {
-                    name: s.name.clone(),
                     mastery: s.mastery.unwrap_or(0),
                     y: px(14 * k),
                 })
@@ -128,16 +154,19 @@ fn views(input: &Input, g: &Grouping) -> Vec<GroupView> {
                 name: grp.name.clone(),
                 educator: edu(&grp.educator),
                 space: space(&grp.space),
-                option: grp.option.clone().unwrap_or_default(),
+                option: grp
+                    .option
+                    .as_deref()
+                    .map(ensemble_domain::labels::option)
+                    .unwrap_or_default(),
                 why: grp.why.clone(),
                 students: members
                     .iter()
-                    .map(|s| {
-                        (
-                            s.id.clone(),
-                            s.name.clone(),
-                            s.mastery.map_or("–".into(), |m| m.to_string()),
-                        )
+                    .map(|s| StudentView {
+                        id: s.id.clone(),
+                        name: s.name.clone(),
+                        mastery: s.mastery.map_or("–".into(), |m| m.to_string()),
+                        why: why_of(&s.id),
                     })
                     .collect(),
                 chart_height: px(14 * bars.len() + 4),
@@ -160,13 +189,33 @@ async fn board(
 ) -> PageResult {
     let gate = v.gate(&st.store);
     let board = gate.board(TeamId(id), "grouping board").await?;
-    let skills = st.store.team_skills(&board.grant).await?;
+    let skills = st
+        .store
+        .team_skills(&board.grant)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let l = ensemble_domain::labels::skill(&c);
+            (c, l)
+        })
+        .collect();
+    let members = board
+        .team
+        .members
+        .iter()
+        .map(|m| MemberChoice {
+            id: m.educator.0,
+            name: m.name.clone(),
+            role: m.role_type.label().to_owned(),
+        })
+        .collect();
     let mut page = BoardPage {
         nav: Nav::of(&v),
         team_id: id,
         team_name: board.team.team.name.clone(),
         msg: q.msg,
         skills,
+        members,
         grouping_id: None,
         draft: false,
         summary: String::new(),
@@ -179,6 +228,7 @@ async fn board(
         history_heads: Vec::new(),
         history: Vec::new(),
         cycle_bars: Vec::new(),
+        cycle_table: Vec::new(),
     };
     if let Some(gid) = q.g {
         let row = grouping_row(&gate, &board, gid).await?;
@@ -189,7 +239,7 @@ async fn board(
         page.summary = format!(
             "{} · {} · {} · {} students in {} groups{}",
             row.block,
-            row.focus,
+            ensemble_domain::labels::skill(&row.focus),
             input.strategy.label(),
             input.students.len(),
             g.groups.iter().filter(|x| !x.students.is_empty()).count(),
@@ -222,7 +272,7 @@ async fn board(
         page.published_label = format!(
             "{} · {} · {}",
             latest.block,
-            latest.focus,
+            ensemble_domain::labels::skill(&latest.focus),
             input.strategy.label()
         );
     }
@@ -251,15 +301,38 @@ async fn board(
                 .collect();
             CycleBar {
                 x: 10 + px(90 * k),
-                label: format!("{} · {}", row.focus, input.strategy.label()),
+                label: format!(
+                    "{} · {}",
+                    ensemble_domain::labels::skill(&row.focus),
+                    input.strategy.label()
+                ),
                 segments,
             }
+        })
+        .collect();
+    page.cycle_table = published
+        .iter()
+        .rev()
+        .map(|(row, _, g)| {
+            (
+                format!(
+                    "{} · {}",
+                    row.block,
+                    ensemble_domain::labels::skill(&row.focus)
+                ),
+                g.groups
+                    .iter()
+                    .filter(|x| !x.students.is_empty())
+                    .map(|x| format!("{}: {}", x.name, x.students.len()))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            )
         })
         .collect();
     page.history_heads = published
         .iter()
         .rev()
-        .map(|(r, _, _)| format!("{} ({})", r.block, r.focus))
+        .map(|(r, _, _)| format!("{} ({})", r.block, ensemble_domain::labels::skill(&r.focus)))
         .collect();
     page.history = board
         .students
@@ -283,22 +356,38 @@ async fn board(
     render(&page)
 }
 
-#[derive(Deserialize)]
-struct ProposeForm {
-    block: String,
-    focus: String,
-    strategy: String,
-}
-
+/// The propose form: block, focus, strategy and one `away` field per educator the team marks
+/// unavailable for the block (checkboxes repeat their name, so the form is read as pairs).
 async fn propose(
     State(st): State<AppState>,
     PagePath(id): PagePath<i64>,
-    CsrfForm { viewer: v, form: f }: CsrfForm<ProposeForm>,
+    CsrfForm { viewer: v, form }: CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let strategy = strategy(&f.strategy)?;
+    let field = |name: &str| -> Result<&str, AppError> {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| AppError::BadRequest(format!("The form has no {name}.")))
+    };
+    let mut away = BTreeSet::new();
+    for (_, e) in form.iter().filter(|(k, _)| k == "away") {
+        let n: i64 = e.parse().map_err(|_| {
+            AppError::BadRequest(format!("Away: {e:?} is not an educator of the team."))
+        })?;
+        away.insert(EducatorId(n));
+    }
+    let strategy = strategy(field("strategy")?)?;
     let gate = v.gate(&st.store);
     let board = gate.board(TeamId(id), "proposing groups").await?;
-    let gid = propose_groups(&gate, &board, &f.block, &f.focus, strategy).await?;
+    let gid = propose_groups(
+        &gate,
+        &board,
+        field("block")?,
+        field("focus")?,
+        strategy,
+        &away,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/teams/{id}/grouping?g={gid}")).into_response())
 }
 
@@ -323,13 +412,33 @@ async fn move_student(
     .into_response())
 }
 
+/// Publishes a draft once the member confirms, naming the team.
 async fn publish(
     State(st): State<AppState>,
     PagePath((id, gid)): PagePath<(i64, i64)>,
-    CsrfForm { viewer: v, .. }: CsrfForm<NoFields>,
+    CsrfForm { viewer: v, form }: CsrfForm<Confirmed>,
 ) -> PageResult {
     let gate = v.gate(&st.store);
     let board = gate.board(TeamId(id), "publishing groups").await?;
+    if !form.yes() {
+        let row = grouping_row(&gate, &board, gid).await?;
+        let team = &board.team.team.name;
+        return confirm_page(
+            &v,
+            Confirm {
+                question: format!("Publish these groups to {team}?"),
+                detail: format!(
+                    "{} · {}: every member of {team} sees the groups; they cannot be changed after.",
+                    row.block,
+                    ensemble_domain::labels::skill(&row.focus)
+                ),
+                action: format!("/teams/{id}/grouping/{gid}/publish"),
+                fields: Vec::new(),
+                yes: format!("Publish to {team}"),
+                back: format!("/teams/{id}/grouping?g={gid}"),
+            },
+        );
+    }
     publish_grouping(&gate, &board, gid).await?;
     Ok(Redirect::to(&format!(
         "/teams/{id}/grouping?g={gid}&msg=Published+to+the+team"

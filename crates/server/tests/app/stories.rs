@@ -364,8 +364,8 @@ async fn the_models_rules_are_refused_with_what_and_where() {
         let (s, v) = app.send(reqwest::Method::POST, "/api/v1/teams", &leader, body).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
 
-        // Space over capacity: the first team's zones are full in every instruction block.
-        let booking = json!({"team_id": teams[0]["id"], "day": "monday", "period": 2, "headcount": 10, "purpose": "extra group"});
+        // Space over capacity: the first team fills 25 of each zone's 35 seats in every block.
+        let booking = json!({"team_id": teams[0]["id"], "day": "monday", "period": 2, "headcount": 11, "purpose": "extra group"});
         let zone = app.store.spaces(ensemble_domain::SchoolId(1)).await.expect("spaces").rows.into_iter().find(|s| s.kind == ensemble_domain::SpaceKind::Zone).expect("zone");
         let (s, v) = app.send(reqwest::Method::POST, &format!("/api/v1/spaces/{}/bookings", zone.id), &leader, booking).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -954,10 +954,41 @@ async fn the_grouping_board_is_for_the_team_and_its_changes_are_checked() {
             html.contains("Group too large") || html.contains("Over the space"),
             "the checker warns"
         );
-        // Published: further moves are refused and the grouping stays as published.
+        // Publishing asks first, naming the team; nothing is published until the member says
+        // yes.
         let r = c
             .post(format!("{url}/{gid}/publish"))
             .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("publish");
+        assert_eq!(r.status(), StatusCode::OK);
+        let question = r.text().await.expect("page");
+        let team_name = app
+            .store
+            .team(ensemble_domain::TeamId(team))
+            .await
+            .expect("team")
+            .expect("team")
+            .team
+            .name;
+        assert!(
+            question.contains(&format!("Publish these groups to {team_name}?")),
+            "{question}"
+        );
+        let grant = app.board_grant(team).await;
+        assert!(app
+            .store
+            .grouping(&grant, gid)
+            .await
+            .expect("read")
+            .expect("grouping")
+            .published_at
+            .is_none());
+        // Published: further moves are refused and the grouping stays as published.
+        let r = c
+            .post(format!("{url}/{gid}/publish"))
+            .form(&[("csrf", csrf.as_str()), ("confirmed", "yes")])
             .send()
             .await
             .expect("publish");
