@@ -7,6 +7,13 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+
+const require = createRequire(import.meta.url);
+/** axe-core's source, evaluated in pages through the DevTools protocol (which the pages' CSP
+ * does not govern, unlike a script tag). */
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BIN = process.env.ENSEMBLE_BIN || join(here, '..', '..', 'target', 'release', 'ensemble');
@@ -93,19 +100,58 @@ export async function signIn(page, base, email, password) {
 
 /**
  * Collects what a page reports as wrong: console errors (CSP violations among them) and
- * uncaught exceptions. Call before navigating; read `problems` at the end. `expected404` lists
- * the paths the test opens to see them refused.
+ * uncaught exceptions, failed requests. Call before navigating; read `problems` at the end.
+ * `expected404` lists the paths the test opens to see them refused; `refusals` the statuses
+ * of forms the test sends wrong on purpose.
  */
-export function watch(page, { expected404 = [] } = {}) {
+export function watch(page, { expected404 = [], refusals = [] } = {}) {
   const problems = [];
   page.on('console', (msg) => {
     const text = msg.text();
-    // A page the test opens to see it refused answers 404 on purpose.
-    const expected = /status of 404/.test(text) && expected404.some((p) => new URL(page.url()).pathname === p);
+    // A page the test opens to see it refused answers 404 on purpose; a form the test sends
+    // wrong on purpose answers with one of `refusals` (422: the page with what is wrong).
+    const expected = (/status of 404/.test(text) && expected404.some((p) => new URL(page.url()).pathname === p))
+      || refusals.some((code) => text.includes(`status of ${code}`));
     if (!expected && (msg.type() === 'error' || /Content Security Policy|Refused to/.test(text))) {
       problems.push(`${page.url()}: ${text}`);
     }
   });
   page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
+  // A request that fails (not one cut short by the next navigation), or a file the page needs
+  // that answers with an error.
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText || '';
+    if (!/ERR_ABORTED/.test(why)) problems.push(`${page.url()}: request failed ${r.url()} ${why}`);
+  });
+  page.on('response', (r) => {
+    if (r.request().resourceType() !== 'document' && r.status() >= 400) {
+      problems.push(`${page.url()}: ${r.url()} answered ${r.status()}`);
+    }
+  });
   return problems;
+}
+
+/**
+ * Runs axe-core on the page as it stands and returns its serious and critical violations as
+ * lines ("rule: what, at which element").
+ */
+export async function axeViolations(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => globalThis.axe.run(document, {
+    resultTypes: ['violations'],
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${new URL(page.url()).pathname}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * The page as its readers meet it: axe finds no serious or critical violation, and at 390 px
+ * nothing but the tables' own scroll areas is wider than the screen.
+ */
+export async function audit(page, problems) {
+  problems.push(...await axeViolations(page));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 1) problems.push(`${page.url()}: the page is ${overflow}px wider than the window`);
 }

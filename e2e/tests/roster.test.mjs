@@ -109,3 +109,33 @@ test('a bad sign-in is refused and the form survives', async () => {
   assert.match(await page.locator('[role=alert]').textContent(), /do not match/);
   assert.equal(await page.inputValue('input[name=email]'), server.accounts['School leader']);
 });
+
+test('removing a student asks first, naming the student and the team', async () => {
+  const leader = server.accounts['School leader'];
+  const token = server.token(leader);
+  const teams = await api('/api/v1/teams', token);
+  const team = teams.body.find((t) => t.kind === 'core');
+  const context = await chrome.browser.newContext({ viewport: { width: 1300, height: 900 } });
+  const page = await context.newPage();
+  const problems = watch(page);
+  await signIn(page, server.base, leader, server.password);
+  await page.goto(`${server.base}/teams/${team.id}`);
+  const row = page.locator('#roster tbody tr').first();
+  const name = (await row.locator('a').first().textContent()).split(', ').reverse().join(' ');
+  const button = row.locator('button:text-is("Remove")');
+  assert.equal(await button.getAttribute('aria-label'), `Remove ${name} from ${team.name}`, 'the button says whom and from where');
+  const before = await page.locator('#roster tbody tr').count();
+  // Cancel: nothing happens.
+  await button.click();
+  assert.equal(await page.locator('#confirm-question').textContent(), `Remove ${name} from ${team.name}?`);
+  await page.screenshot({ path: join(SHOTS, 'remove-confirm.png') });
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#roster tbody tr').count(), before);
+  // Confirm: the student leaves the roster, and the message names them.
+  await button.click();
+  await Promise.all([page.waitForNavigation(), page.click('#confirm-yes')]);
+  assert.equal(await page.locator('#roster tbody tr').count(), before - 1);
+  assert.equal(await page.locator('.flash.good').textContent(), `Removed ${name} from ${team.name}.`);
+  assert.deepEqual(problems, [], problems.join('\n'));
+  await context.close();
+});

@@ -163,7 +163,7 @@ fn test(args: &[String]) -> Result<()> {
 }
 
 fn browser_tests() -> Result<()> {
-    if !have("e2e/node_modules/playwright-core") {
+    if !have("e2e/node_modules/playwright-core") || !have("e2e/node_modules/axe-core") {
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir("e2e"))?;

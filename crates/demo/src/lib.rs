@@ -981,9 +981,10 @@ fn competencies_for(
                     Evidence::Licence => "State teaching licence".into(),
                     Evidence::Degree => "B.A. Education".into(),
                     Evidence::Credential => "Specialist endorsement".into(),
-                    Evidence::MicroCredential => {
-                        format!("Micro-credential: {}", c.replace('_', " "))
-                    }
+                    Evidence::MicroCredential => format!(
+                        "“{}” badge of the district's educator academy",
+                        ensemble_domain::labels::competency(c)
+                    ),
                     Evidence::ObservedEvidence => "Observed by team lead".into(),
                 },
             }
@@ -1018,7 +1019,7 @@ fn extra_competencies(key: &str, role: RoleType, years: u8, out: &mut Vec<Compet
                 "data_meeting_lead",
                 1 + rng.gen_range(0..2),
                 Evidence::MicroCredential,
-                "Micro-credential: data meetings",
+                "“Leading data meetings” badge of the district's educator academy",
             );
         }
         RoleType::ExperiencedEducator => {
@@ -1026,7 +1027,7 @@ fn extra_competencies(key: &str, role: RoleType, years: u8, out: &mut Vec<Compet
                 "data_meeting_lead",
                 2 + grown.min(1) + rng.gen_range(0..2),
                 Evidence::MicroCredential,
-                "Micro-credential: data meetings",
+                "“Leading data meetings” badge of the district's educator academy",
             );
             add(
                 "coaching",
@@ -1038,7 +1039,7 @@ fn extra_competencies(key: &str, role: RoleType, years: u8, out: &mut Vec<Compet
                 "technology_and_data",
                 1 + rng.gen_range(0..3),
                 Evidence::MicroCredential,
-                "Micro-credential: data tools",
+                "“Data tools for teams” badge of the district's educator academy",
             );
         }
         RoleType::Paraeducator => {
@@ -1047,7 +1048,7 @@ fn extra_competencies(key: &str, role: RoleType, years: u8, out: &mut Vec<Compet
                     "reading_intervention",
                     2,
                     Evidence::MicroCredential,
-                    "Micro-credential: structured literacy",
+                    "“Structured literacy” badge of the district's educator academy",
                 );
             }
             if rng.gen_bool(0.3) {

@@ -86,6 +86,35 @@ pub fn words(code: &str) -> String {
     }
 }
 
+/// A label inside a sentence: each word's capital dropped, except acronyms
+/// ("Special education (IEP services)" → "special education (IEP services)").
+pub fn lower(label: &str) -> String {
+    label
+        .split(' ')
+        .map(|w| {
+            let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+            let acronym = letters.len() > 1 && letters.iter().all(|c| c.is_uppercase());
+            // Names of languages keep their capital ("English-learner instruction").
+            let proper = [
+                "English",
+                "Spanish",
+                "Navajo",
+                "Arabic",
+                "Vietnamese",
+                "Somali",
+            ]
+            .iter()
+            .any(|p| w.trim_start_matches('(').starts_with(p));
+            if acronym || proper {
+                w.to_owned()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A subject in words (`social_studies` → "Social studies").
 pub fn subject(code: &str) -> Cow<'static, str> {
     match SUBJECTS.iter().find(|(c, _, _)| *c == code) {
@@ -119,6 +148,11 @@ pub fn skill(code: &str) -> String {
     }
 }
 
+/// The activities the catalog knows, as (code, label).
+pub fn options() -> &'static [(&'static str, &'static str)] {
+    &OPTIONS
+}
+
 /// An interest-group activity in words (`art_studio` → "Art studio").
 pub fn option(code: &str) -> String {
     find(&OPTIONS, code).map_or_else(|| words(code), str::to_owned)
@@ -149,6 +183,14 @@ mod tests {
         assert_eq!(service("english_learner"), "English-language development");
         assert_eq!(subject("social_studies"), "Social studies");
         assert_eq!(words(""), "");
+        assert_eq!(
+            lower("Special education (IEP services) ASCA 250:1"),
+            "special education (IEP services) ASCA 250:1"
+        );
+        assert_eq!(
+            lower("English-learner Instruction"),
+            "English-learner instruction"
+        );
     }
 
     #[test]

@@ -57,6 +57,13 @@ impl TeamMemberRole {
             _ => Err(ParseError::new("team role", s, "must be lead or member")),
         }
     }
+    /// In words, for pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Lead => "Team lead",
+            Self::Member => "Member",
+        }
+    }
 }
 
 /// One person on a team, as the team rules need to see them.

@@ -179,10 +179,16 @@ fn build(m: &Model, st: &State) -> Grouping {
                     .map_or("its own activity", |o| o.name.as_str())
             ),
         };
-        why.push_str(&format!("; led by {} ({})", e.name, title(e)));
-        if e.expertise >= 3 {
-            why.push_str(", strong in the subject");
-        }
+        why.push_str(&format!(
+            "; led by {} ({}{})",
+            e.name,
+            title(e),
+            if e.expertise >= 3 {
+                ", strong in the subject"
+            } else {
+                ""
+            }
+        ));
         if let Some(sp) = space {
             why.push_str(&format!(" in {} ({} seats)", sp.name, sp.capacity));
         }

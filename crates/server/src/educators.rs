@@ -40,8 +40,17 @@ struct EducatorPage {
     nav: Nav,
     e: EducatorDetail,
     days: Vec<DayOfWeek>,
-    /// Per period: its name, and availability on each day.
-    availability: Vec<(String, Vec<bool>)>,
+    /// Per period: its name, and on each day what the educator does.
+    week: Vec<crate::schedule::WeekRow<crate::schedule::EducatorCell>>,
+}
+
+impl EducatorPage {
+    fn competency(&self, code: &str) -> String {
+        ensemble_domain::labels::competency(code)
+    }
+    fn subject(&self, code: &str) -> String {
+        ensemble_domain::labels::subject(code).into_owned()
+    }
 }
 
 async fn educator_page(
@@ -50,32 +59,28 @@ async fn educator_page(
     PagePath(id): PagePath<i64>,
 ) -> PageResult {
     let e = visible(&st.store, &v.principal, id).await?;
-    let grid = st.store.grid(e.school).await?;
-    let (days, availability) = match grid {
-        Some(g) => {
-            let rows = g
-                .periods()
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    (
-                        p.name.clone(),
-                        g.days()
-                            .iter()
-                            .map(|d| e.availability.is_available(*d, i))
-                            .collect(),
-                    )
-                })
-                .collect();
-            (g.days().to_vec(), rows)
-        }
+    let grid = st.store.grid_at(v.fresh, e.school).await?;
+    let core = e.teams.iter().find(|t| t.kind == TeamKind::Core);
+    let booked = match core {
+        Some(t) => st.store.team_bookings_at(v.fresh, t.team).await?.rows,
+        None => Vec::new(),
+    };
+    let (days, week) = match &grid {
+        Some(g) => (
+            g.days().to_vec(),
+            crate::schedule::educator_week(
+                g,
+                &e.availability,
+                core.map(|t| (t.name.as_str(), booked.as_slice())),
+            ),
+        ),
         None => (Vec::new(), Vec::new()),
     };
     render(&EducatorPage {
         nav: Nav::of(&v),
         e,
         days,
-        availability,
+        week,
     })
 }
 

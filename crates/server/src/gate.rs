@@ -15,6 +15,7 @@ use ensemble_store::{
     actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow, BookingRow, Fresh, Loaded,
     NewBooking, NewTeamInput, SchoolRow, Store, StudentRecord, TeamDetail,
 };
+use std::collections::BTreeMap;
 
 /// A reader (or writer), with the store they reach it through.
 pub struct Gate<'a> {
@@ -401,10 +402,21 @@ impl<'a> Gate<'a> {
 
     /// The students the reader serves (extended-team members).
     pub async fn served(&self) -> Result<Loaded<StudentRecord>, AppError> {
+        Ok(self.served_with_services().await?.0)
+    }
+
+    /// The students the reader serves, and the services the reader gives each (their own work).
+    pub async fn served_with_services(
+        &self,
+    ) -> Result<(Loaded<StudentRecord>, BTreeMap<StudentId, Vec<String>>), AppError> {
         let Some(educator) = self.who.educator else {
-            return Ok(Loaded::default());
+            return Ok(Default::default());
         };
         let facts = self.store.served_facts(educator).await?;
+        let services: BTreeMap<StudentId, Vec<String>> = facts
+            .iter()
+            .map(|f| (f.student, f.reader_services.clone()))
+            .collect();
         let grant = access::authorize_served(self.who, &facts);
         self.log(
             self.entry(actions::SERVED_READ, "educator", Some(educator.0))
@@ -412,7 +424,7 @@ impl<'a> Gate<'a> {
                 .students(grant.students().iter().map(StudentGrant::student)),
         )
         .await?;
-        self.load_records(&grant, false).await
+        Ok((self.load_records(&grant, false).await?, services))
     }
 
     /// The team a roster change is for, if the reader may change its roster; otherwise the

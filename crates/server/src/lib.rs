@@ -14,6 +14,7 @@ mod error;
 pub mod gate;
 mod grouping;
 pub mod routes;
+mod schedule;
 mod school;
 mod session;
 mod staffing;

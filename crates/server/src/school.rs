@@ -16,28 +16,138 @@ pub fn router() -> Routes {
     Routes::new().get("/", home).get("/schools/{id}", school)
 }
 
+/// One core team on the district landing.
+struct TeamLine {
+    id: i64,
+    name: String,
+    students: i64,
+    professionals: usize,
+    /// Students per professional educator, in words ("40.0").
+    ratio: String,
+    /// What a district leader should look at, in words.
+    flags: Vec<String>,
+}
+
+/// One school on the district landing.
+struct SchoolLine {
+    school: SchoolRow,
+    teams: Vec<TeamLine>,
+    /// Students per professional educator across the school's core teams.
+    ratio: String,
+    flagged: usize,
+    /// The newest staffing plan, in words.
+    plan: String,
+}
+
 #[derive(Template)]
 #[template(path = "schools.html")]
 struct SchoolsPage {
     nav: Nav,
-    schools: Vec<SchoolRow>,
+    schools: Vec<SchoolLine>,
+    /// The ratio the district sets (students per professional educator).
+    limit: Option<u32>,
+    unreadable: Option<String>,
 }
 
+/// A ratio with one decimal, or "—" without professionals.
+fn ratio(students: i64, pros: usize) -> String {
+    if pros == 0 {
+        return "—".into();
+    }
+    // Counts of people: far below f64's exact range.
+    let pros = u32::try_from(pros).map_or(f64::MAX, f64::from);
+    let students = i32::try_from(students).map_or(f64::MAX, f64::from);
+    format!("{:.1}", students / pros)
+}
+
+/// Where each reader lands: their school's overview, or — for a system (district) leader — the
+/// district: every school with its core teams, students per professional educator, the flags a
+/// district watches (teams above the ratio the district sets, teams short of two professional
+/// educators) and the staffing plan's status.
 async fn home(State(st): State<AppState>, v: Viewer) -> PageResult {
-    match v.principal.school {
-        Some(s) => Ok(Redirect::to(&format!("/schools/{s}")).into_response()),
-        None => {
-            let schools = if v.principal.system_role == SystemRole::SystemAdmin {
-                st.store.schools().await?
-            } else {
-                Vec::new()
+    if let Some(s) = v.principal.school {
+        return Ok(Redirect::to(&format!("/schools/{s}")).into_response());
+    }
+    let gate = v.gate(&st.store);
+    let mut schools = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut limit = None;
+    if v.principal.system_role == SystemRole::SystemAdmin {
+        for school in st.store.schools().await? {
+            let (settings, _) = crate::staffing::district_settings(&gate, school.id).await?;
+            let max = settings.policy.max_students_per_professional;
+            limit = limit.or(max);
+            let loaded = st.store.teams(Some(school.id)).await?;
+            unreadable.extend(loaded.unreadable);
+            let mut teams = Vec::new();
+            for t in loaded.rows.iter().filter(|t| t.kind == TeamKind::Core) {
+                let Some(detail) = st.store.team_at(v.fresh, t.id).await? else {
+                    continue;
+                };
+                let pros = detail
+                    .members
+                    .iter()
+                    .filter(|m| m.role_type.is_professional())
+                    .count();
+                let mut flags = Vec::new();
+                if pros < 2 {
+                    flags.push(format!(
+                        "{pros} professional educator{}: a core team needs two",
+                        if pros == 1 { "" } else { "s" }
+                    ));
+                }
+                if let Some(m) = max {
+                    if pros > 0
+                        && t.roster_size > i64::from(m) * i64::try_from(pros).unwrap_or(i64::MAX)
+                    {
+                        flags.push(format!(
+                            "{} students per professional educator: above the district's {m}",
+                            ratio(t.roster_size, pros)
+                        ));
+                    }
+                }
+                teams.push(TeamLine {
+                    id: t.id.0,
+                    name: t.name.clone(),
+                    students: t.roster_size,
+                    professionals: pros,
+                    ratio: ratio(t.roster_size, pros),
+                    flags,
+                });
+            }
+            let students: i64 = teams.iter().map(|t| t.students).sum();
+            let pros: usize = teams.iter().map(|t| t.professionals).sum();
+            let plan = match st.store.staffing_plans(school.id, 1).await?.first() {
+                None => "No staffing plan yet".to_owned(),
+                Some(p) => format!(
+                    "Plan {}{}: {}",
+                    p.id,
+                    p.term_name
+                        .as_ref()
+                        .map(|t| format!(" for {t}"))
+                        .unwrap_or_default(),
+                    if p.saved_at.is_some() {
+                        "applied"
+                    } else {
+                        "draft, not applied"
+                    }
+                ),
             };
-            render(&SchoolsPage {
-                nav: Nav::of(&v),
-                schools,
-            })
+            schools.push(SchoolLine {
+                flagged: teams.iter().filter(|t| !t.flags.is_empty()).count(),
+                ratio: ratio(students, pros),
+                teams,
+                school,
+                plan,
+            });
         }
     }
+    render(&SchoolsPage {
+        nav: Nav::of(&v),
+        schools,
+        limit,
+        unreadable: unreadable_note(&unreadable),
+    })
 }
 
 struct GridRow {
@@ -46,12 +156,23 @@ struct GridRow {
     cells: Vec<String>,
 }
 
+/// A core team on the overview, with its professional educators and its ratio.
+struct CoreRow {
+    t: TeamSummary,
+    professionals: usize,
+    ratio: String,
+    /// Why a leader should look at it ("above the district's 45 students per professional").
+    flag: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "school.html")]
 struct SchoolPage {
     nav: Nav,
     school: SchoolRow,
-    core: Vec<TeamSummary>,
+    core: Vec<CoreRow>,
+    /// The district's most students per professional educator.
+    limit: Option<u32>,
     extended: Vec<TeamSummary>,
     spaces: Vec<SpaceRow>,
     days: Vec<DayOfWeek>,
@@ -79,6 +200,41 @@ async fn school(
         .rows
         .into_iter()
         .partition(|t| t.kind == TeamKind::Core);
+    let gate = v.gate(&st.store);
+    let limit = crate::staffing::district_settings(&gate, id)
+        .await?
+        .0
+        .policy
+        .max_students_per_professional;
+    let mut rows_core = Vec::new();
+    for t in core {
+        let pros = match st.store.team_at(v.fresh, t.id).await? {
+            Some(d) => d
+                .members
+                .iter()
+                .filter(|m| m.role_type.is_professional())
+                .count(),
+            None => 0,
+        };
+        let over = limit.is_some_and(|m| {
+            pros > 0 && t.roster_size > i64::from(m) * i64::try_from(pros).unwrap_or(i64::MAX)
+        });
+        let flag = if pros < 2 {
+            Some(format!(
+                "{pros} professional educator(s): a core team needs two"
+            ))
+        } else if over {
+            limit.map(|m| format!("above the district's {m} students per professional educator"))
+        } else {
+            None
+        };
+        rows_core.push(CoreRow {
+            ratio: ratio(t.roster_size, pros),
+            professionals: pros,
+            flag,
+            t,
+        });
+    }
     let grid = st.store.grid(id).await?;
     let (days, rows, planning_minutes) = match &grid {
         Some(g) => {
@@ -94,7 +250,10 @@ async fn school(
                         .map(
                             |d| match uses.rows.iter().find(|u| u.day == *d && u.period == pi) {
                                 Some(u) => {
-                                    format!("{} teams · {}/{} seats", u.teams, u.students, u.seats)
+                                    format!(
+                                        "{} teams · {} of {} seats taken",
+                                        u.teams, u.students, u.seats
+                                    )
                                 }
                                 None if p.kind == PeriodKind::TeamPlanning => {
                                     "core teams plan".to_owned()
@@ -112,7 +271,8 @@ async fn school(
     render(&SchoolPage {
         nav: Nav::of(&v),
         school,
-        core,
+        core: rows_core,
+        limit,
         extended,
         spaces: spaces.rows,
         days,

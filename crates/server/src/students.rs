@@ -54,8 +54,32 @@ struct StudentPage {
     strengths: String,
     /// Ranked choices among the team's offered activities, comma-separated.
     choices: String,
+    /// The three ranked choices as codes ("" for none), and the activities to choose from.
+    ranked: [String; 3],
+    activities: Vec<(String, String)>,
     flash: Option<String>,
     error: Option<String>,
+}
+
+impl StudentPage {
+    /// A service or need code in words.
+    fn service(&self, code: &str) -> String {
+        ensemble_domain::labels::service(code)
+    }
+    /// Whether `code` is the student's choice at rank `i` (0 is the first).
+    fn is_choice(&self, i: usize, code: &str) -> bool {
+        self.ranked.get(i).is_some_and(|c| c == code)
+    }
+    /// The choices in words.
+    fn choice_words(&self) -> String {
+        self.choices
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(ensemble_domain::labels::option)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 fn student_page_of(
@@ -78,6 +102,19 @@ fn student_page_of(
         s,
         interests,
         strengths,
+        ranked: [0, 1, 2].map(|i| choices.get(i).cloned().unwrap_or_default()),
+        activities: {
+            let mut a: Vec<(String, String)> = ensemble_domain::labels::options()
+                .iter()
+                .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+                .collect();
+            for c in &choices {
+                if !a.iter().any(|(k, _)| k == c) {
+                    a.push((c.clone(), ensemble_domain::labels::option(c)));
+                }
+            }
+            a
+        },
         choices: choices.join(", "),
         flash,
         error,
@@ -101,6 +138,13 @@ struct ProfileForm {
     /// Absent: the choices stay as they are.
     #[serde(default)]
     choices: Option<String>,
+    /// The page's three ranked choices (first, second, third), each an activity or empty.
+    #[serde(default)]
+    choice1: Option<String>,
+    #[serde(default)]
+    choice2: Option<String>,
+    #[serde(default)]
+    choice3: Option<String>,
 }
 
 /// Ranked choices typed as a comma-separated list: codes, each once, at most 20.
@@ -134,11 +178,19 @@ async fn profile_form(
             strengths: StudentProfile::parse_list("strengths", &f.strengths)?,
         })
     });
-    let choices = f
-        .choices
-        .as_deref()
-        .map(|raw| parse_choices(raw.split(',')))
-        .transpose();
+    let ranked: Vec<&str> = [&f.choice1, &f.choice2, &f.choice3]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let choices = if f.choice1.is_some() || f.choice2.is_some() || f.choice3.is_some() {
+        Some(parse_choices(ranked)).transpose()
+    } else {
+        f.choices
+            .as_deref()
+            .map(|raw| parse_choices(raw.split(',')))
+            .transpose()
+    };
     match parsed.and_then(|p| choices.map(|c| (p, c))) {
         Ok((profile, choices)) => {
             gate.update_profile(StudentId(id), &profile, choices.as_deref())
@@ -158,25 +210,94 @@ async fn profile_form(
             page.interests = f.interests;
             page.strengths = f.strengths;
             page.choices = f.choices.unwrap_or_default();
+            page.ranked = [f.choice1, f.choice2, f.choice3].map(Option::unwrap_or_default);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
     }
+}
+
+/// A core team's roster on "My students".
+struct TeamStudents {
+    id: i64,
+    name: String,
+    students: Vec<StudentRecord>,
+}
+
+/// A student the reader serves, with what they give them.
+struct ServedRow {
+    s: StudentRecord,
+    /// "Special education · 45 min a week".
+    services: Vec<String>,
 }
 
 #[derive(Template)]
 #[template(path = "my_students.html")]
 struct MyStudentsPage {
     nav: Nav,
-    students: Vec<StudentRecord>,
+    teams: Vec<TeamStudents>,
+    served: Vec<ServedRow>,
     unreadable: Option<String>,
 }
 
+/// Every educator's students: the shared roster of their core team(s), and the students they
+/// serve with the service, its weekly minutes from the district's catalog, and when.
 async fn my_students_page(State(st): State<AppState>, v: Viewer) -> PageResult {
-    let students = v.gate(&st.store).served().await?;
+    let gate = v.gate(&st.store);
+    let mut unreadable = Vec::new();
+    let mut teams = Vec::new();
+    for t in &v.principal.core_teams {
+        let team = gate.team(*t).await?;
+        if let Some((_, students)) = gate.roster_of(&team, false).await? {
+            unreadable.extend(students.unreadable);
+            teams.push(TeamStudents {
+                id: t.0,
+                name: team.team.name.clone(),
+                students: students.rows,
+            });
+        }
+    }
+    let (served, services) = gate.served_with_services().await?;
+    unreadable.extend(served.unreadable);
+    let catalog = match v.principal.school {
+        Some(s) => {
+            crate::staffing::district_settings(&gate, s)
+                .await?
+                .0
+                .catalog
+        }
+        None => ensemble_staffing::catalog::Catalog::default_catalog(),
+    };
+    let served = served
+        .rows
+        .into_iter()
+        .map(|s| {
+            let services = services
+                .get(&s.id)
+                .map(|codes| {
+                    codes
+                        .iter()
+                        .map(|c| {
+                            let (label, minutes) =
+                                catalog.services.iter().find(|d| &d.code == c).map_or_else(
+                                    || (ensemble_domain::labels::service(c), None),
+                                    |d| (d.label.clone(), Some(d.minutes_per_student)),
+                                );
+                            match minutes {
+                                Some(m) => format!("{label} · {m} min a week"),
+                                None => label,
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            ServedRow { s, services }
+        })
+        .collect();
     render(&MyStudentsPage {
         nav: Nav::of(&v),
-        unreadable: unreadable_note(&students.unreadable),
-        students: students.rows,
+        teams,
+        served,
+        unreadable: unreadable_note(&unreadable),
     })
 }
 

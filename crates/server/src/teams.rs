@@ -49,10 +49,6 @@ pub fn api() -> Routes {
 
 // ----- the team page -----
 
-struct ScheduleCell {
-    text: String,
-}
-
 #[derive(Template)]
 #[template(path = "team.html")]
 struct TeamPage {
@@ -65,51 +61,20 @@ struct TeamPage {
     can_edit_roster: bool,
     professionals: usize,
     days: Vec<DayOfWeek>,
-    schedule: Vec<(String, Vec<ScheduleCell>)>,
+    schedule: Vec<crate::schedule::WeekRow<crate::schedule::TeamCell>>,
     flash: Option<String>,
     unreadable: Option<String>,
 }
 
-fn schedule(
-    grid: Option<&TimeGrid>,
-    bookings: &[BookingRow],
-) -> (Vec<DayOfWeek>, Vec<(String, Vec<ScheduleCell>)>) {
-    let Some(g) = grid else {
-        return (Vec::new(), Vec::new());
-    };
-    let rows = g
-        .periods()
-        .iter()
-        .enumerate()
-        .map(|(pi, p)| {
-            let cells = g
-                .days()
-                .iter()
-                .map(|d| {
-                    let here: Vec<String> = bookings
-                        .iter()
-                        .filter(|b| b.day == *d && b.period == pi)
-                        .map(|b| format!("{} ({})", b.space_name, b.headcount))
-                        .collect();
-                    let text = if here.is_empty() {
-                        match p.kind {
-                            PeriodKind::TeamPlanning => "Team planning".to_owned(),
-                            PeriodKind::Lunch => "Lunch".to_owned(),
-                            _ => String::new(),
-                        }
-                    } else {
-                        here.join(" · ")
-                    };
-                    ScheduleCell { text }
-                })
-                .collect();
-            (
-                format!("{} {}–{}", p.name, p.start_label(), p.end_label()),
-                cells,
-            )
-        })
-        .collect();
-    (g.days().to_vec(), rows)
+impl TeamPage {
+    /// Subject codes in words, for the members' expertise.
+    fn subjects(&self, codes: &[String]) -> String {
+        codes
+            .iter()
+            .map(|c| ensemble_domain::labels::subject(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 async fn team_page(
@@ -146,7 +111,40 @@ async fn team_page(
     let grid = gate.grid(school).await?;
     let bookings = st.store.team_bookings_at(v.fresh, TeamId(id)).await?;
     unreadable.extend(bookings.unreadable);
-    let (days, schedule) = schedule(grid.as_ref(), &bookings.rows);
+    // Who is with which students where, period by period.
+    let (days, schedule) = match (&grid, team.team.kind) {
+        (Some(g), TeamKind::Core) => {
+            let spaces = st.store.spaces(school).await?.rows;
+            let people = st.store.educators_of(school).await?;
+            let groups = st
+                .store
+                .period_groups(TeamId(id))
+                .await?
+                .into_iter()
+                .map(|g| crate::schedule::PeriodGroup {
+                    day: g.day,
+                    period: g.period,
+                    educator: people
+                        .iter()
+                        .find(|(e, _, _)| e.0.to_string() == g.educator)
+                        .map_or_else(|| "An educator".into(), |(_, n, _)| n.clone()),
+                    space: g.space.and_then(|sid| {
+                        spaces
+                            .iter()
+                            .find(|sp| sp.id.0.to_string() == sid)
+                            .map(|sp| sp.name.clone())
+                    }),
+                    students: g.students,
+                })
+                .collect::<Vec<_>>();
+            let roster_size = usize::try_from(team.team.roster_size).unwrap_or(0);
+            (
+                g.days().to_vec(),
+                crate::schedule::team_week(g, &team.members, roster_size, &bookings.rows, &groups),
+            )
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
     let professionals = team
         .members
         .iter()

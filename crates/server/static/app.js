@@ -46,3 +46,16 @@ for (const form of document.querySelectorAll('form[data-busy]')) {
     for (const b of form.querySelectorAll('button')) b.disabled = true;
   });
 }
+
+// A table too wide for the screen scrolls sideways in its frame; the frame then takes the
+// keyboard's focus (so that arrow keys scroll it) and is named after its table.
+for (const wrap of document.querySelectorAll('.table-wrap')) {
+  if (wrap.scrollWidth > wrap.clientWidth) {
+    const table = wrap.querySelector('table');
+    const caption = table?.querySelector('caption')?.textContent?.trim();
+    const heading = table?.querySelector('th')?.textContent?.trim();
+    wrap.tabIndex = 0;
+    wrap.setAttribute('role', 'region');
+    wrap.setAttribute('aria-label', `${caption || heading || 'Table'} (scrolls sideways)`);
+  }
+}

@@ -66,6 +66,49 @@ impl Rule {
             Rule::ServiceShort => "Service minutes short",
         }
     }
+
+    /// `n` violations of this rule in words: "10 service shortfalls".
+    pub fn count(self, n: usize) -> String {
+        let (one, many) = match self {
+            Rule::Unknown => ("unknown name", "unknown names"),
+            Rule::DuplicateTeam => (
+                "pair of teams with one name",
+                "pairs of teams with one name",
+            ),
+            Rule::TwoCoreTeams => ("educator on two core teams", "educators on two core teams"),
+            Rule::NotCoreEligible => (
+                "educator whose role cannot sit on a core team",
+                "educators whose role cannot sit on a core team",
+            ),
+            Rule::TooFewProfessionals => (
+                "team with fewer than two professional educators",
+                "teams with fewer than two professional educators",
+            ),
+            Rule::TeamTooLarge => ("team too large", "teams too large"),
+            Rule::TooManyStudentsPerProfessional => (
+                "team with too many students per professional educator",
+                "teams with too many students per professional educator",
+            ),
+            Rule::RosterMismatch => (
+                "band whose students are not all on a team",
+                "bands whose students are not all on a team",
+            ),
+            Rule::Unfilled => (
+                "responsibility nobody holds",
+                "responsibilities nobody holds",
+            ),
+            Rule::HolderNotOnTeam => ("holder not on their team", "holders not on their team"),
+            Rule::NotReady => ("holder not ready", "holders not ready"),
+            Rule::StretchWithoutCoach => ("stretch without a coach", "stretches without a coach"),
+            Rule::OverAllocated => ("educator over-allocated", "educators over-allocated"),
+            Rule::Unqualified => (
+                "service given by someone not qualified",
+                "services given by someone not qualified",
+            ),
+            Rule::ServiceShort => ("service shortfall", "service shortfalls"),
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -332,7 +375,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                                 format!(
                                     "{} is a {}, who serves from the extended team",
                                     c.name,
-                                    c.role.label().to_lowercase()
+                                    ensemble_domain::labels::lower(c.role.label())
                                 ),
                             );
                         }
@@ -724,7 +767,7 @@ pub fn check(p: &Problem, design: &Design) -> Verdict {
                             t.name,
                             n,
                             need,
-                            def.label.to_lowercase()
+                            ensemble_domain::labels::lower(&def.label)
                         ),
                     );
                     if let Some(last) = out.last_mut() {

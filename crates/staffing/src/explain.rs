@@ -28,7 +28,11 @@ pub fn words(code: &str, capital: bool) -> String {
 /// A responsibility's label: "ELA lead planner", "Team lead".
 pub fn responsibility_label(def: &ResponsibilityDef, subject: Option<&str>) -> String {
     match subject {
-        Some(s) => format!("{} {}", subject_label(s), def.label.to_lowercase()),
+        Some(s) => format!(
+            "{} {}",
+            subject_label(s),
+            ensemble_domain::labels::lower(&def.label)
+        ),
         None => def.label.clone(),
     }
 }
@@ -60,7 +64,7 @@ pub fn holding(
         let level = have.map_or(0, |c| c.level.get());
         let evidence = have
             .and_then(|c| c.evidence)
-            .map(|e| format!(" ({})", e.label().to_lowercase()))
+            .map(|e| format!(" ({})", ensemble_domain::labels::lower(e.label())))
             .unwrap_or_default();
         parts.push(if level >= r.level.get() {
             format!("{} level {level}{evidence}", words(&r.competency, false))
@@ -104,7 +108,7 @@ pub fn service(def: &ServiceDef, provider: &Candidate, teams: &[(String, u32)]) 
             let have = provider.competency(&r.competency);
             let evidence = have
                 .and_then(|c| c.evidence)
-                .map(|e| format!(" ({})", e.label().to_lowercase()))
+                .map(|e| format!(" ({})", ensemble_domain::labels::lower(e.label())))
                 .unwrap_or_default();
             format!(
                 "{} level {}{evidence}",

@@ -204,7 +204,7 @@ pub fn hiring(p: &Problem, design: &Design, verdict: &Verdict) -> Vec<HiringProf
                     annual_cost_cents: model.typical(p, r, 1000),
                     note: format!(
                         "A {} can hold this: a certified teacher is not required",
-                        r.label().to_lowercase()
+                        ensemble_domain::labels::lower(r.label())
                     ),
                 });
             let what = if labels.is_empty() {
@@ -221,13 +221,13 @@ pub fn hiring(p: &Problem, design: &Design, verdict: &Verdict) -> Vec<HiringProf
                 title: if thin {
                     format!(
                         "1.0 FTE {} for {}, to strengthen (any of): {what}",
-                        costed.label().to_lowercase(),
+                        ensemble_domain::labels::lower(costed.label()),
                         t.name
                     )
                 } else {
                     format!(
                         "1.0 FTE {} for {}: {what}",
-                        costed.label().to_lowercase(),
+                        ensemble_domain::labels::lower(costed.label()),
                         t.name
                     )
                 },
@@ -291,8 +291,8 @@ pub fn hiring(p: &Problem, design: &Design, verdict: &Verdict) -> Vec<HiringProf
                         annual_cost_cents: model.typical(p, r, fte),
                         note: format!(
                             "A {} qualified for {} can give it",
-                            r.label().to_lowercase(),
-                            def.label.to_lowercase()
+                            ensemble_domain::labels::lower(r.label()),
+                            ensemble_domain::labels::lower(&def.label)
                         ),
                     })
             } else {
@@ -328,7 +328,7 @@ pub fn hiring(p: &Problem, design: &Design, verdict: &Verdict) -> Vec<HiringProf
                 title: format!(
                     "{:.1} FTE {}: {}{language}",
                     f64::from(fte) / 1000.0,
-                    costed.label().to_lowercase(),
+                    ensemble_domain::labels::lower(costed.label()),
                     def.label
                 ),
                 fte: f64::from(fte) / 1000.0,

@@ -12,10 +12,11 @@ fn demo_problem() -> Problem {
 #[test]
 fn demo_school_plan_is_checked_explained_and_gaps_listed() {
     let p = demo_problem();
+    let bands: Vec<&str> = p.schools[0].bands.iter().map(|b| b.name.as_str()).collect();
     assert_eq!(
-        p.schools[0].bands.len(),
-        1,
-        "last year's teams span grades 6–8"
+        bands,
+        ["Grade 6", "Grade 7", "Grade 8"],
+        "each of last year's teams holds one grade"
     );
     let (design, report) = design(&p, &Options::default(), &|_, _| {}).expect("valid input");
     let verdict = check(&p, &design);

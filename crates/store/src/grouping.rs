@@ -25,12 +25,27 @@ pub struct NewAssessment {
 /// A student's results on one skill, oldest first: (date, mastery).
 pub type History = Vec<(String, u32)>;
 
+/// One group of a published grouping for a period of the week, without its students.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodGroupRow {
+    pub day: DayOfWeek,
+    pub period: usize,
+    pub name: String,
+    /// The educator's id, as the grouping stores it.
+    pub educator: String,
+    pub students: usize,
+    /// The space's id, as the grouping stores it.
+    pub space: Option<String>,
+}
+
 /// A stored grouping.
 #[derive(Clone, Debug)]
 pub struct GroupingRow {
     pub id: i64,
     pub team: TeamId,
     pub block: String,
+    /// The period of the week it is for (day, period index), when it was formed for one.
+    pub slot: Option<(DayOfWeek, usize)>,
     pub focus: String,
     pub strategy: String,
     pub input: String,
@@ -44,6 +59,18 @@ fn grouping_row(r: &sqlx::any::AnyRow) -> Result<GroupingRow> {
         id: r.try_get("id")?,
         team: TeamId(r.try_get("team_id")?),
         block: r.try_get("block")?,
+        slot: match (
+            r.try_get::<Option<i64>, _>("day")?,
+            r.try_get::<Option<i64>, _>("period")?,
+        ) {
+            (Some(d), Some(p)) => Some((
+                crate::parse_col("day", DayOfWeek::from_index(d))?,
+                usize::try_from(p).map_err(|_| {
+                    crate::StoreError::Corrupt(format!("grouping period {p} is negative"))
+                })?,
+            )),
+            _ => None,
+        },
         focus: r.try_get("focus")?,
         strategy: r.try_get("strategy")?,
         input: r.try_get("input")?,
@@ -54,7 +81,7 @@ fn grouping_row(r: &sqlx::any::AnyRow) -> Result<GroupingRow> {
 }
 
 const GROUPING_COLUMNS: &str =
-    "id, team_id, block, focus, strategy, input, grouping, created_at, published_at";
+    "id, team_id, block, day, period, focus, strategy, input, grouping, created_at, published_at";
 
 impl Store {
     /// Imports assessment results in one transaction, with its audit entry (naming the
@@ -247,8 +274,8 @@ impl Store {
         let team = board_team(grant)?;
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO groupings (team_id, block, focus, strategy, input, grouping, created_by, created_at, published_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) RETURNING id",
+            "INSERT INTO groupings (team_id, block, focus, strategy, input, grouping, created_by, created_at, published_at, day, period)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10) RETURNING id",
         )
         .bind(team)
         .bind(new.block)
@@ -258,6 +285,8 @@ impl Store {
         .bind(new.grouping)
         .bind(entry.user.map(|u| u.0))
         .bind(now_ms())
+        .bind(new.slot.map(|(d, _)| i64::from(d.index())))
+        .bind(new.slot.and_then(|(_, p)| i64::try_from(p).ok()))
         .fetch_one(&mut *tx)
         .await?;
         let mut entry = entry.clone();
@@ -276,8 +305,8 @@ impl Store {
         published_at: i64,
     ) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO groupings (team_id, block, focus, strategy, input, grouping, created_by, created_at, published_at)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $7) RETURNING id",
+            "INSERT INTO groupings (team_id, block, focus, strategy, input, grouping, created_by, created_at, published_at, day, period)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $7, $8, $9) RETURNING id",
         )
         .bind(team.0)
         .bind(new.block)
@@ -286,8 +315,53 @@ impl Store {
         .bind(new.input)
         .bind(new.grouping)
         .bind(published_at)
+        .bind(new.slot.map(|(d, _)| i64::from(d.index())))
+        .bind(new.slot.and_then(|(_, p)| i64::try_from(p).ok()))
         .fetch_one(&self.pool)
         .await?)
+    }
+
+    /// The newest published grouping of each period of the week for a team, as group sizes
+    /// only — who leads each group, how many students, which space (educator and space ids as
+    /// the grouping stores them). No student is named or counted singly: this is what the team
+    /// schedule shows to anyone of the school.
+    pub async fn period_groups(&self, team: TeamId) -> Result<Vec<PeriodGroupRow>> {
+        let rows = sqlx::query(
+            "SELECT g.day, g.period, g.grouping FROM groupings g
+             WHERE g.team_id = $1 AND g.published_at IS NOT NULL AND g.day IS NOT NULL AND g.period IS NOT NULL
+             AND g.id = (SELECT MAX(x.id) FROM groupings x WHERE x.team_id = g.team_id AND x.day = g.day AND x.period = g.period AND x.published_at IS NOT NULL)
+             ORDER BY g.day, g.period",
+        )
+        .bind(team.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let day = crate::parse_col("day", DayOfWeek::from_index(r.try_get("day")?))?;
+            let period = usize::try_from(r.try_get::<i64, _>("period")?)
+                .map_err(|_| StoreError::Corrupt("a grouping's period is negative".into()))?;
+            // A grouping this version cannot read is left out of the schedule.
+            let Ok(g) =
+                serde_json::from_str::<serde_json::Value>(&r.try_get::<String, _>("grouping")?)
+            else {
+                continue;
+            };
+            for grp in g["groups"].as_array().into_iter().flatten() {
+                let students = grp["students"].as_array().map_or(0, Vec::len);
+                if students == 0 {
+                    continue;
+                }
+                out.push(PeriodGroupRow {
+                    day,
+                    period,
+                    name: grp["name"].as_str().unwrap_or_default().to_owned(),
+                    educator: grp["educator"].as_str().unwrap_or_default().to_owned(),
+                    students,
+                    space: grp["space"].as_str().map(str::to_owned),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The team a grouping belongs to (no student data: for deciding who may see it).
@@ -392,6 +466,8 @@ impl Store {
 #[derive(Clone, Copy, Debug)]
 pub struct NewGrouping<'a> {
     pub block: &'a str,
+    /// The period of the week it is for, if any.
+    pub slot: Option<(DayOfWeek, usize)>,
     pub focus: &'a str,
     pub strategy: &'a str,
     /// The engine's input, as JSON.

@@ -20,13 +20,16 @@ pub mod testing;
 
 pub use audit::{actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow};
 pub use cache::Fresh;
-pub use grouping::{GroupingRow, History, NewAssessment, NewGrouping};
+pub use grouping::{GroupingRow, History, NewAssessment, NewGrouping, PeriodGroupRow};
 pub use import::ImportProgress;
 pub use school::{
     BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SlotUse, SpaceRow, TeamDetail,
     TeamMemberRow, TeamSummary, TermRow,
 };
-pub use staffing::{GradeNeeds, PlanRow, PlanTeamInput, PoolEducator, TeamChange};
+pub use staffing::{
+    ApplyOutcome, ApplyPlan, GradeNeeds, LeftBehind, Move, PlanRow, PlanTeamInput, PoolEducator,
+    TeamChange, TermChoice,
+};
 pub use students::StudentRecord;
 pub use teams::{NewBooking, NewTeamInput};
 

@@ -59,6 +59,8 @@ pub struct TeamMemberRow {
     pub years_experience: i64,
     /// Content areas at level 3 or above.
     pub expertise: Vec<String>,
+    /// When they are at school in the week.
+    pub availability: WeeklyAvailability,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -333,6 +335,28 @@ impl Store {
         Ok(out)
     }
 
+    /// The teams of one term of a school, core teams first (a plan applied to next term makes
+    /// them before the term begins).
+    pub async fn teams_in_term(
+        &self,
+        school: SchoolId,
+        term: TermId,
+    ) -> Result<Loaded<TeamSummary>> {
+        let sql = format!(
+            "{TEAM_SUMMARY_SQL} WHERE t.school_id = $1 AND t.term_id = $2 ORDER BY CASE t.kind WHEN 'core' THEN 0 ELSE 1 END, t.name"
+        );
+        let mut out = Loaded::default();
+        for r in sqlx::query(&sql)
+            .bind(school.0)
+            .bind(term.0)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            out.push("team", r.try_get("id")?, team_summary(&r));
+        }
+        Ok(out)
+    }
+
     /// One team with its members.
     pub async fn team(&self, id: TeamId) -> Result<Option<TeamDetail>> {
         let sql = format!("{TEAM_SUMMARY_SQL} WHERE t.id = $1");
@@ -345,7 +369,7 @@ impl Store {
         };
         let team = team_summary(&row)?;
         let rows = sqlx::query(
-            "SELECT e.id, e.given_name, e.family_name, e.email, e.role_type, e.employment, e.fte_milli, e.years_experience, m.member_role
+            "SELECT e.id, e.given_name, e.family_name, e.email, e.role_type, e.employment, e.fte_milli, e.years_experience, e.availability, m.member_role
              FROM team_members m JOIN educators e ON e.id = m.educator_id
              WHERE m.team_id = $1
              ORDER BY CASE m.member_role WHEN 'lead' THEN 0 ELSE 1 END, e.family_name, e.given_name",
@@ -388,6 +412,10 @@ impl Store {
                     .filter(|(e, _, l)| *e == eid && *l >= 3)
                     .map(|(_, s, _)| s.clone())
                     .collect(),
+                availability: parse_col(
+                    "availability",
+                    WeeklyAvailability::decode(&r.try_get::<String, _>("availability")?),
+                )?,
             });
         }
         Ok(Some(TeamDetail { team, members }))

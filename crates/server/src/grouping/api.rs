@@ -3,7 +3,7 @@
 
 use super::{
     grouping_row, is_moved, move_student as move_in, open, propose as propose_groups,
-    publish as publish_grouping, strategy,
+    publish as publish_grouping, strategy, Proposal,
 };
 use crate::api::{ApiJson, ApiPath, ApiResult, ErrorBody};
 use crate::auth::ApiCaller;
@@ -162,13 +162,18 @@ pub enum StrategyRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposeRequest {
-    /// The block's name, 1–100 characters without control characters.
-    #[schema(
-        min_length = 1,
-        max_length = 100,
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
-    )]
+    /// The block's name, up to 100 characters without control characters; may be left out
+    /// when `day` and `period` name a period of the week.
+    #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     block: String,
+    /// The day of the period the groups are for (`monday` … `sunday`), with `period`.
+    #[serde(default)]
+    day: Option<crate::teams::DayRequest>,
+    /// The period's index in the school's day (0 is the first), with `day`.
+    #[serde(default)]
+    #[schema(maximum = 48)]
+    period: Option<u32>,
     /// One of the team's skills, e.g. `math.fractions`.
     #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     focus: String,
@@ -234,7 +239,30 @@ pub async fn propose(
     })?;
     let board = gate.board(TeamId(id), "proposing groups").await?;
     let away = req.away.iter().copied().map(EducatorId).collect();
-    let gid = propose_groups(&gate, &board, &req.block, &req.focus, strategy, &away).await?;
+    let slot = match (req.day, req.period) {
+        (Some(d), Some(p)) => Some((
+            DayOfWeek::from(d),
+            usize::try_from(p).map_err(|_| AppError::BadRequest("period: too large".into()))?,
+        )),
+        (None, None) => None,
+        _ => {
+            return Err(
+                AppError::Unprocessable("Give both day and period, or neither.".into()).into(),
+            )
+        }
+    };
+    let gid = propose_groups(
+        &gate,
+        &board,
+        &Proposal {
+            block: &req.block,
+            slot,
+            focus: &req.focus,
+            strategy,
+            away: &away,
+        },
+    )
+    .await?;
     let row = grouping_row(&gate, &board, gid).await?;
     Ok((StatusCode::CREATED, Json(grouping_dto(&row, &board)?)))
 }

@@ -398,15 +398,61 @@ fn strategy_code(s: Strategy) -> &'static str {
     }
 }
 
+/// What a team asks the engine for: a block (a period of the week, or a name), a focus and a
+/// strategy, and who of the team is away.
+pub(crate) struct Proposal<'a> {
+    pub block: &'a str,
+    pub slot: Option<(DayOfWeek, usize)>,
+    pub focus: &'a str,
+    pub strategy: Strategy,
+    pub away: &'a BTreeSet<EducatorId>,
+}
+
+/// The periods of the week a grouping may be for: the grid's instruction and advisory periods,
+/// as (day, period index, "Tuesday · Block 2").
+pub(crate) fn block_slots(grid: Option<&TimeGrid>) -> Vec<(DayOfWeek, usize, String)> {
+    let Some(g) = grid else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for d in g.days() {
+        for (i, p) in g.periods().iter().enumerate() {
+            if matches!(p.kind, PeriodKind::Instruction | PeriodKind::Advisory) {
+                out.push((*d, i, format!("{} · {}", d.name(), p.name)));
+            }
+        }
+    }
+    out
+}
+
 /// Proposes groups for a block and stores them as a draft (audited); returns the grouping's id.
 pub(crate) async fn propose(
     gate: &Gate<'_>,
     board: &Board,
-    block: &str,
-    focus: &str,
-    strategy: Strategy,
-    away: &BTreeSet<EducatorId>,
+    p: &Proposal<'_>,
 ) -> Result<i64, AppError> {
+    let (focus, strategy, away) = (p.focus, p.strategy, p.away);
+    let named;
+    let block = match p.slot {
+        Some((day, period)) => {
+            let grid = gate.grid(board.team.team.school).await?;
+            let Some((_, _, name)) = block_slots(grid.as_ref())
+                .into_iter()
+                .find(|(d, i, _)| *d == day && *i == period)
+            else {
+                return Err(AppError::Unprocessable(
+                    "Block: choose a learning period of the school's week.".into(),
+                ));
+            };
+            named = if p.block.trim().is_empty() {
+                name
+            } else {
+                p.block.to_owned()
+            };
+            named.as_str()
+        }
+        None => p.block,
+    };
     if let Some(e) = away
         .iter()
         .find(|e| !board.team.members.iter().any(|m| m.educator == **e))
@@ -454,6 +500,7 @@ pub(crate) async fn propose(
             &board.grant,
             &NewGrouping {
                 block,
+                slot: p.slot,
                 focus: &input.focus,
                 strategy: strategy_code(strategy),
                 input: &serde_json::to_string(&input)?,

@@ -1,8 +1,8 @@
 //! The grouping board page.
 
 use super::{
-    grouping_row, is_moved, move_student as move_in, open, propose as propose_groups,
-    publish as publish_grouping, strategy,
+    block_slots, grouping_row, is_moved, move_student as move_in, open, propose as propose_groups,
+    publish as publish_grouping, strategy, Proposal,
 };
 use crate::auth::Viewer;
 use crate::error::AppError;
@@ -93,6 +93,8 @@ struct BoardPage {
     /// (code, label) of each skill with formative data.
     skills: Vec<(String, String)>,
     members: Vec<MemberChoice>,
+    /// The periods of the week a grouping may be for: ("d-p", "Tuesday · Block 2").
+    slots: Vec<(String, String)>,
     grouping_id: Option<i64>,
     draft: bool,
     summary: String,
@@ -209,6 +211,11 @@ async fn board(
             role: m.role_type.label().to_owned(),
         })
         .collect();
+    let grid = gate.grid(board.team.team.school).await?;
+    let slots = block_slots(grid.as_ref())
+        .into_iter()
+        .map(|(d, p, name)| (format!("{}-{p}", d.index()), name))
+        .collect();
     let mut page = BoardPage {
         nav: Nav::of(&v),
         team_id: id,
@@ -216,6 +223,7 @@ async fn board(
         msg: q.msg,
         skills,
         members,
+        slots,
         grouping_id: None,
         draft: false,
         summary: String::new(),
@@ -377,15 +385,37 @@ async fn propose(
         away.insert(EducatorId(n));
     }
     let strategy = strategy(field("strategy")?)?;
+    // The block: a period of the week ("1-2": Tuesday, the third period) or a name.
+    let slot = match form
+        .iter()
+        .find(|(k, _)| k == "slot")
+        .map(|(_, v)| v.as_str())
+    {
+        None | Some("") => None,
+        Some(v) => {
+            let bad = || AppError::BadRequest("Block: choose a period of the week.".into());
+            let (d, p) = v.split_once('-').ok_or_else(bad)?;
+            let d =
+                DayOfWeek::from_index(d.parse::<i64>().map_err(|_| bad())?).map_err(|_| bad())?;
+            Some((d, p.parse::<usize>().map_err(|_| bad())?))
+        }
+    };
+    let block = form
+        .iter()
+        .find(|(k, _)| k == "block")
+        .map_or("", |(_, v)| v.as_str());
     let gate = v.gate(&st.store);
     let board = gate.board(TeamId(id), "proposing groups").await?;
     let gid = propose_groups(
         &gate,
         &board,
-        field("block")?,
-        field("focus")?,
-        strategy,
-        &away,
+        &Proposal {
+            block,
+            slot,
+            focus: field("focus")?,
+            strategy,
+            away: &away,
+        },
     )
     .await?;
     Ok(Redirect::to(&format!("/teams/{id}/grouping?g={gid}")).into_response())

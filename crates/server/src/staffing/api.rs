@@ -3,8 +3,9 @@
 //! catalog and policy.
 
 use super::{
-    assign as assign_holder, build as build_plan, coverage_of, district_settings, plan_of,
-    save as save_plan, set_settings, Assignment,
+    apply as apply_plan, assign as assign_holder, build as build_plan, coverage_of,
+    district_settings, plain_summary, plan_of, plan_term, review as review_plan, set_settings,
+    Assignment,
 };
 use crate::api::{ApiJson, ApiPath, ApiResult, ErrorBody};
 use crate::auth::ApiCaller;
@@ -18,7 +19,7 @@ use axum::Json;
 use ensemble_domain::*;
 use ensemble_staffing::check::CoverageStatus;
 use ensemble_staffing::{self as staffing, Plan};
-use ensemble_store::{PlanRow, TeamChange};
+use ensemble_store::{ApplyOutcome, PlanRow, TeamChange};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -37,21 +38,116 @@ pub fn routes() -> Routes {
 #[derive(Serialize, ToSchema)]
 pub struct PlanSummaryDto {
     id: i64,
+    /// The term the plan is for (absent for plans from before terms were recorded: the
+    /// current term).
+    term_id: Option<i64>,
+    term: Option<String>,
+    /// `draft` or `applied`.
+    status: String,
     /// RFC 3339.
     created_at: String,
     updated_at: String,
-    /// When it was saved as the school's teams (a changed plan is a draft again).
+    /// When it was applied to its term's teams (a changed plan is a draft again).
     saved_at: Option<String>,
+    /// Why it was applied although it broke a rule.
+    override_reason: Option<String>,
 }
 
 impl From<&PlanRow> for PlanSummaryDto {
     fn from(r: &PlanRow) -> Self {
         Self {
             id: r.id,
+            term_id: r.term.map(|t| t.0),
+            term: r.term_name.clone(),
+            status: if r.saved_at.is_some() {
+                "applied"
+            } else {
+                "draft"
+            }
+            .into(),
             created_at: crate::web::rfc3339(r.created_at),
             updated_at: crate::web::rfc3339(r.updated_at),
             saved_at: r.saved_at.map(crate::web::rfc3339),
+            override_reason: r.override_reason.clone(),
         }
+    }
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BuildRequest {
+    /// The term to plan for: the current term or a later one (default: the next term).
+    #[serde(default)]
+    term_id: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRequest {
+    /// Why to apply a plan that breaks a hard rule or leaves students without a team
+    /// (required then, recorded in the audit log).
+    #[serde(default)]
+    #[schema(
+        max_length = 1000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
+    override_reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MoveDto {
+    educator: String,
+    /// Their team this term.
+    from: Option<String>,
+    /// Their team in the plan's term.
+    to: Option<String>,
+    leads: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LeftBehindDto {
+    team: String,
+    students: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewDto {
+    /// The term the plan applies to.
+    term: String,
+    teams: Vec<TeamChangeDto>,
+    moves: Vec<MoveDto>,
+    /// Teams of this term whose students the plan gives no team.
+    left_behind: Vec<LeftBehindDto>,
+    /// Rules the plan breaks.
+    violations: Vec<ViolationDto>,
+    /// Applying needs `override_reason`.
+    needs_reason: bool,
+}
+
+fn review_dto(o: &ApplyOutcome, violations: Vec<ViolationDto>, needs_reason: bool) -> ReviewDto {
+    ReviewDto {
+        term: o.term_name.clone(),
+        teams: o.teams.iter().map(TeamChangeDto::from).collect(),
+        moves: o
+            .moves
+            .iter()
+            .map(|m| MoveDto {
+                educator: m.educator.clone(),
+                from: m.from.clone(),
+                to: m.to.clone(),
+                leads: m.leads,
+            })
+            .collect(),
+        left_behind: o
+            .left_behind
+            .iter()
+            .map(|l| LeftBehindDto {
+                team: l.team.clone(),
+                students: l.students,
+            })
+            .collect(),
+        violations,
+        needs_reason,
     }
 }
 
@@ -118,6 +214,10 @@ pub struct ExtendedSeatDto {
 pub struct PlanDto {
     id: i64,
     saved: bool,
+    #[serde(flatten)]
+    summary: PlanSummaryDto,
+    /// The plan in a sentence: the rules it meets, how close to the best possible.
+    plain: String,
     teams: Vec<PlanTeamDto>,
     extended: Vec<ExtendedSeatDto>,
     /// The just-right validator's findings.
@@ -179,6 +279,8 @@ fn plan_dto(row: &PlanRow, plan: &Plan) -> PlanDto {
     PlanDto {
         id: row.id,
         saved: row.saved_at.is_some(),
+        summary: row.into(),
+        plain: plain_summary(plan),
         teams,
         extended: plan
             .design
@@ -221,11 +323,16 @@ pub struct TeamChangeDto {
     team: String,
     /// `core` or `extended`.
     kind: String,
-    /// The team is new.
+    /// The team is new in the plan's term.
     created: bool,
+    /// It continues this term's team of the same name (roster kept).
+    continues: bool,
+    /// Grades on its roster.
+    grades: Vec<u8>,
+    lead: Option<String>,
     joined: Vec<String>,
     left: Vec<String>,
-    /// Students on its roster (saving keeps rosters).
+    /// Students on its roster (applying keeps rosters).
     roster: i64,
 }
 
@@ -235,6 +342,9 @@ impl From<&TeamChange> for TeamChangeDto {
             team: c.team.clone(),
             kind: c.kind.as_str().into(),
             created: c.created,
+            continues: c.continues,
+            grades: c.grades.clone(),
+            lead: c.lead.clone(),
             joined: c.joined.clone(),
             left: c.left.clone(),
             roster: c.roster,
@@ -274,17 +384,22 @@ pub async fn list_plans(
     Ok(Json(rows.iter().map(PlanSummaryDto::from).collect()))
 }
 
-/// Builds a plan from the school's stored staff and aggregate need counts (school leaders).
+/// Builds a plan for a term (the next by default) from the school's stored staff and
+/// aggregate need counts (school leaders).
 #[utoipa::path(post, path = "/api/v1/schools/{id}/staffing/plans", tag = "staffing", security(("bearer" = [])), params(("id" = i64, Path, description = "school id")),
+    request_body = BuildRequest,
     responses((status = 201, body = PlanDto), (status = 404, body = ErrorBody), (status = 422, description = "The school's data cannot be staffed", body = ErrorBody)))]
 pub async fn build_plan_api(
     State(st): State<AppState>,
     ApiCaller(p, fresh): ApiCaller,
     ApiPath(id): ApiPath<i64>,
+    body: Option<ApiJson<BuildRequest>>,
 ) -> Result<(StatusCode, Json<PlanDto>), ApiError> {
     let gate = Gate::at(&st.store, &p, fresh);
     let school = gate.led_school(SchoolId(id)).await?;
-    let pid = build_plan(&gate, &school).await?;
+    let req = body.map(|b| b.0).unwrap_or_default();
+    let term = plan_term(&gate, SchoolId(id), req.term_id).await?;
+    let pid = build_plan(&gate, &school, &term).await?;
     let (plan, row) = plan_of(&gate, SchoolId(id), pid).await?;
     Ok((StatusCode::CREATED, Json(plan_dto(&row, &plan))))
 }
@@ -334,34 +449,47 @@ pub async fn assign(
     Ok(Json(plan_dto(&row, &plan)))
 }
 
-/// What saving the plan would change, team by team; nothing is changed.
+/// What applying the plan would change in its term — team by team and educator by educator,
+/// and students it would leave without a team; nothing is changed.
 #[utoipa::path(get, path = "/api/v1/schools/{id}/staffing/plans/{plan}/preview", tag = "staffing", security(("bearer" = [])),
     params(("id" = i64, Path, description = "school id"), ("plan" = i64, Path, description = "plan id")),
-    responses((status = 200, body = [TeamChangeDto]), (status = 404, body = ErrorBody), (status = 422, description = "Saving would break a rule of the model", body = ErrorBody)))]
+    responses((status = 200, body = ReviewDto), (status = 404, body = ErrorBody), (status = 422, description = "Applying would break a rule of the model", body = ErrorBody)))]
 pub async fn preview(
     State(st): State<AppState>,
     ApiCaller(p, fresh): ApiCaller,
     ApiPath((id, pid)): ApiPath<(i64, i64)>,
-) -> ApiResult<Vec<TeamChangeDto>> {
+) -> ApiResult<ReviewDto> {
     let gate = Gate::at(&st.store, &p, fresh);
     gate.led_school(SchoolId(id)).await?;
-    let changes = save_plan(&gate, SchoolId(id), pid, true).await?;
-    Ok(Json(changes.iter().map(TeamChangeDto::from).collect()))
+    let r = review_plan(&gate, SchoolId(id), pid).await?;
+    let violations = r
+        .problems
+        .iter()
+        .map(|(rule, message)| ViolationDto {
+            rule: rule.clone(),
+            message: message.clone(),
+        })
+        .collect();
+    Ok(Json(review_dto(&r.outcome, violations, r.needs_reason())))
 }
 
-/// Saves the plan as the school's teams for the current term; the answer says what changed.
+/// Applies the plan to its term's teams; the answer says what changed. A plan that breaks a
+/// hard rule or leaves students without a team needs `override_reason` (audited).
 #[utoipa::path(post, path = "/api/v1/schools/{id}/staffing/plans/{plan}/save", tag = "staffing", security(("bearer" = [])),
     params(("id" = i64, Path, description = "school id"), ("plan" = i64, Path, description = "plan id")),
-    responses((status = 200, body = [TeamChangeDto]), (status = 404, body = ErrorBody), (status = 422, description = "A rule of the model refused it; nothing was changed", body = ErrorBody)))]
+    request_body = ApplyRequest,
+    responses((status = 200, body = ReviewDto), (status = 404, body = ErrorBody), (status = 422, description = "A rule of the model refused it, or a reason is needed; nothing was changed", body = ErrorBody)))]
 pub async fn save(
     State(st): State<AppState>,
     ApiCaller(p, fresh): ApiCaller,
     ApiPath((id, pid)): ApiPath<(i64, i64)>,
-) -> ApiResult<Vec<TeamChangeDto>> {
+    body: Option<ApiJson<ApplyRequest>>,
+) -> ApiResult<ReviewDto> {
     let gate = Gate::at(&st.store, &p, fresh);
     gate.led_school(SchoolId(id)).await?;
-    let changes = save_plan(&gate, SchoolId(id), pid, false).await?;
-    Ok(Json(changes.iter().map(TeamChangeDto::from).collect()))
+    let req = body.map(|b| b.0).unwrap_or_default();
+    let o = apply_plan(&gate, SchoolId(id), pid, &req.override_reason).await?;
+    Ok(Json(review_dto(&o, Vec::new(), false)))
 }
 
 /// The catalog and policy the district's schools are designed with (the defaults until the

@@ -19,7 +19,9 @@ use crate::routes::Routes;
 use ensemble_domain::access::may_edit_district_settings;
 use ensemble_domain::*;
 use ensemble_staffing::{self as staffing, Plan, Problem};
-use ensemble_store::{actions, AuditOutcome, PlanRow, PlanTeamInput, SchoolRow, TeamChange};
+use ensemble_store::{
+    actions, ApplyOutcome, ApplyPlan, AuditOutcome, PlanRow, PlanTeamInput, SchoolRow, TermChoice,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub fn router() -> Routes {
@@ -82,8 +84,49 @@ pub(crate) async fn district_settings(
     }
 }
 
-/// Builds a plan from the school's stored staff and aggregate need counts; returns its id.
-pub(crate) async fn build(gate: &Gate<'_>, school: &SchoolRow) -> Result<i64, AppError> {
+/// The term a new plan is for unless the leader says otherwise: the one after the current term
+/// (teams change between terms, not in the middle of one), else the current term.
+pub(crate) fn default_term(terms: &[TermChoice]) -> Option<&TermChoice> {
+    let current = terms.iter().position(|t| t.current);
+    match current {
+        Some(i) => terms.get(i + 1).or(terms.get(i)),
+        None => terms.first(),
+    }
+}
+
+/// The term a plan is for: the one asked for, which must be the school's current term or a
+/// later one; by default the next.
+pub(crate) async fn plan_term(
+    gate: &Gate<'_>,
+    school: SchoolId,
+    asked: Option<i64>,
+) -> Result<TermChoice, AppError> {
+    let terms = gate.store().school_terms(school).await?;
+    let current = terms.iter().position(|t| t.current).unwrap_or(0);
+    match asked {
+        None => default_term(&terms)
+            .cloned()
+            .ok_or_else(|| AppError::Unprocessable("The school has no term to plan for.".into())),
+        Some(id) => terms
+            .iter()
+            .enumerate()
+            .find(|(i, t)| t.id.0 == id && *i >= current)
+            .map(|(_, t)| t.clone())
+            .ok_or_else(|| {
+                AppError::Unprocessable(
+                    "Term: choose this term or a later one of the school.".into(),
+                )
+            }),
+    }
+}
+
+/// Builds a plan for a term from the school's stored staff and aggregate need counts; returns
+/// its id.
+pub(crate) async fn build(
+    gate: &Gate<'_>,
+    school: &SchoolRow,
+    term: &TermChoice,
+) -> Result<i64, AppError> {
     let store = gate.store();
     let school_id = school.id;
     let pool = store.staffing_pool(school_id).await?;
@@ -171,8 +214,10 @@ pub(crate) async fn build(gate: &Gate<'_>, school: &SchoolRow) -> Result<i64, Ap
     let entry = gate
         .entry(actions::STAFFING_BUILD, "staffing_plan", None)
         .school(school_id)
-        .detail(format!("{teams} core teams proposed"));
-    let pid = store.insert_staffing_plan(school_id, &json, &entry).await?;
+        .detail(format!("{teams} core teams proposed for {}", term.name));
+    let pid = store
+        .insert_staffing_plan(school_id, term.id, &json, &entry)
+        .await?;
     tracing::info!(school = school_id.0, plan = pid, "staffing plan built");
     Ok(pid)
 }
@@ -230,22 +275,43 @@ pub(crate) async fn assign(
     h.coach = (!a.coach.is_empty()).then(|| a.coach.to_owned());
     h.why = format!("Edited by {}", gate.who().display_name);
     let json = serde_json::to_string(&plan)?;
+    // The audit log names people and the responsibility, not codes.
+    let name = |id: &str| {
+        plan.input
+            .educator(id)
+            .map_or_else(|| id.to_owned(), |(_, c)| c.name.clone())
+    };
+    let what = plan
+        .input
+        .catalog
+        .responsibilities
+        .iter()
+        .find_map(|r| {
+            if r.code == a.responsibility {
+                Some(staffing::explain::responsibility_label(r, None))
+            } else {
+                a.responsibility
+                    .strip_prefix(&format!("{}_", r.code))
+                    .filter(|_| r.per_subject_content.is_some())
+                    .map(|subj| staffing::explain::responsibility_label(r, Some(subj)))
+            }
+        })
+        .unwrap_or_else(|| ensemble_domain::labels::words(a.responsibility));
     let entry = gate
         .entry(actions::STAFFING_ASSIGN, "staffing_plan", Some(pid))
         .school(school)
         .detail(format!(
-            "{}: {} held by {}{}",
+            "{}: {what} held by {}{}",
             a.team,
-            a.responsibility,
             if a.holder.is_empty() {
-                "nobody"
+                "nobody".to_owned()
             } else {
-                a.holder
+                name(a.holder)
             },
             if a.coach.is_empty() {
                 String::new()
             } else {
-                format!(", coached by {}", a.coach)
+                format!(", coached by {}", name(a.coach))
             }
         ));
     gate.store()
@@ -254,12 +320,19 @@ pub(crate) async fn assign(
     Ok(index)
 }
 
-/// The teams a plan saves: its core teams with their members (the lead flagged) and its
-/// extended members.
+/// The teams a plan applies: its core teams with their members (the lead flagged), band and
+/// grades, and its extended members.
 fn teams_of(plan: &Plan) -> (Vec<PlanTeamInput>, Vec<String>) {
     let mut core = Vec::new();
     let mut extended = Vec::new();
     for sd in &plan.design.schools {
+        let bands = plan
+            .input
+            .schools
+            .iter()
+            .find(|s| s.id == sd.school)
+            .map(|s| s.bands.as_slice())
+            .unwrap_or_default();
         for t in &sd.teams {
             let lead = t
                 .holdings
@@ -284,6 +357,12 @@ fn teams_of(plan: &Plan) -> (Vec<PlanTeamInput>, Vec<String>) {
                         (m.educator.clone(), role)
                     })
                     .collect(),
+                grades: bands
+                    .iter()
+                    .find(|b| b.name == t.band)
+                    .map(|b| b.grades.clone())
+                    .unwrap_or_default(),
+                band: t.band.clone(),
             });
         }
         extended.extend(sd.extended.iter().map(|x| x.educator.clone()));
@@ -291,26 +370,180 @@ fn teams_of(plan: &Plan) -> (Vec<PlanTeamInput>, Vec<String>) {
     (core, extended)
 }
 
-/// Saves the plan as the school's teams for the current term — or, with `preview`, says what
-/// saving would change without changing anything.
-pub(crate) async fn save(
+/// The rules a plan breaks, in words, for the leader: (rule, message).
+pub(crate) fn open_problems(plan: &Plan) -> Vec<(String, String)> {
+    staffing::check(&plan.input, &plan.design)
+        .violations
+        .iter()
+        .map(|v| (v.rule.label().to_owned(), v.message.clone()))
+        .collect()
+}
+
+/// A plan in a sentence a school leader reads: which rules it meets, and how close the design
+/// is to the best possible ("meets every rule except 10 service shortfalls; at most 40 %
+/// above the best possible").
+pub(crate) fn plain_summary(plan: &Plan) -> String {
+    let verdict = staffing::check(&plan.input, &plan.design);
+    let mut counts: BTreeMap<staffing::check::Rule, usize> = BTreeMap::new();
+    for v in &verdict.violations {
+        *counts.entry(v.rule).or_default() += 1;
+    }
+    let rules = if counts.is_empty() {
+        "Meets every rule".to_owned()
+    } else {
+        let parts: Vec<String> = counts.iter().map(|(r, n)| r.count(*n)).collect();
+        format!("Meets every rule except {}", join_words(&parts))
+    };
+    let quality = plan.report.as_ref().map(|r| {
+        if r.gap <= 0.0005 {
+            "; as good as the best possible design".to_owned()
+        } else {
+            format!(
+                "; at most {:.0} % above the best possible",
+                (r.gap * 100.0).ceil()
+            )
+        }
+    });
+    format!("{rules}{}.", quality.unwrap_or_default())
+}
+
+/// "a, b and c".
+pub(crate) fn join_words(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// What applying a plan would change, and what stands in its way.
+pub(crate) struct Review {
+    pub outcome: ApplyOutcome,
+    /// Rules the plan breaks (rule, message).
+    pub problems: Vec<(String, String)>,
+    pub term: TermId,
+}
+
+impl Review {
+    /// Applying needs a reason: the plan breaks a hard rule or leaves students without a team.
+    pub fn needs_reason(&self) -> bool {
+        !self.problems.is_empty() || !self.outcome.left_behind.is_empty()
+    }
+}
+
+/// The term a stored plan is for (older plans: the school's current term).
+async fn term_of(gate: &Gate<'_>, school: SchoolId, row: &PlanRow) -> Result<TermId, AppError> {
+    match row.term {
+        Some(t) => Ok(t),
+        None => gate
+            .store()
+            .school_terms(school)
+            .await?
+            .into_iter()
+            .find(|t| t.current)
+            .map(|t| t.id)
+            .ok_or_else(|| AppError::Unprocessable("The school has no current term.".into())),
+    }
+}
+
+/// What applying the plan would change, changing nothing.
+pub(crate) async fn review(
     gate: &Gate<'_>,
     school: SchoolId,
     pid: i64,
-    preview: bool,
-) -> Result<Vec<TeamChange>, AppError> {
-    let (plan, _) = plan_of(gate, school, pid).await?;
+) -> Result<Review, AppError> {
+    let (plan, row) = plan_of(gate, school, pid).await?;
+    let term = term_of(gate, school, &row).await?;
     let (core, extended) = teams_of(&plan);
     let entry = gate
         .entry(actions::STAFFING_SAVE, "staffing_plan", Some(pid))
         .school(school);
+    let outcome = gate
+        .store()
+        .apply_staffing_plan(
+            &ApplyPlan {
+                plan_id: pid,
+                school,
+                term,
+                core: &core,
+                extended: &extended,
+                override_reason: None,
+                preview: true,
+            },
+            &entry,
+        )
+        .await?;
+    Ok(Review {
+        outcome,
+        problems: open_problems(&plan),
+        term,
+    })
+}
+
+/// Applies the plan to its term's teams. A plan that breaks a hard rule or leaves students
+/// without a team is refused (audited) unless the leader gives a reason, which is recorded.
+pub(crate) async fn apply(
+    gate: &Gate<'_>,
+    school: SchoolId,
+    pid: i64,
+    reason: &str,
+) -> Result<ApplyOutcome, AppError> {
+    let reason = reason.trim();
+    if reason.chars().count() > 1000
+        || reason
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(AppError::Unprocessable(
+            "Reason: up to 1,000 characters of text.".into(),
+        ));
+    }
+    let r = review(gate, school, pid).await?;
+    let entry = gate
+        .entry(actions::STAFFING_SAVE, "staffing_plan", Some(pid))
+        .school(school);
+    if r.needs_reason() && reason.is_empty() {
+        let mut what: Vec<String> = Vec::new();
+        if !r.problems.is_empty() {
+            what.push(format!("breaks {} rule(s)", r.problems.len()));
+        }
+        let left: i64 = r.outcome.left_behind.iter().map(|l| l.students).sum();
+        if left > 0 {
+            what.push(format!("leaves {left} students without a team"));
+        }
+        let e = AppError::Unprocessable(format!(
+            "This plan {}: fix it, or give the reason to apply it anyway.",
+            join_words(&what)
+        ));
+        return Err(gate
+            .failed(
+                entry
+                    .outcome(AuditOutcome::Denied)
+                    .detail("refused: open problems and no reason given"),
+                e,
+            )
+            .await);
+    }
+    let (plan, _) = plan_of(gate, school, pid).await?;
+    let (core, extended) = teams_of(&plan);
+    let override_reason = (r.needs_reason() && !reason.is_empty()).then_some(reason);
     match gate
         .store()
-        .apply_staffing_plan(pid, school, &core, &extended, preview, &entry)
+        .apply_staffing_plan(
+            &ApplyPlan {
+                plan_id: pid,
+                school,
+                term: r.term,
+                core: &core,
+                extended: &extended,
+                override_reason,
+                preview: false,
+            },
+            &entry,
+        )
         .await
     {
-        Ok(changes) => Ok(changes),
-        Err(e) if preview => Err(e.into()),
+        Ok(o) => Ok(o),
         Err(e) => Err(gate.failed(entry, e.into()).await),
     }
 }

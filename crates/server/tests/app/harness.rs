@@ -174,8 +174,8 @@ pub async fn build_plan(c: &Client, url: &str, csrf: &str) -> (String, i64) {
         .expect("location")
         .to_owned();
     let id = location
-        .rsplit('=')
-        .next()
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("plan="))
         .and_then(|n| n.parse().ok())
         .expect("a plan id");
     (location, id)

@@ -405,12 +405,20 @@ fn table() -> Vec<Row> {
             T::School,
             Leader,
         )),
+        row(
+            "GET",
+            "/schools/{id}/staffing/{plan}/review",
+            T::School,
+            Leader,
+        ),
         last(row(
             "POST",
-            "/schools/{id}/staffing/{plan}/save",
+            "/schools/{id}/staffing/{plan}/apply",
             T::School,
             Leader,
         )),
+        row("GET", "/schools/{id}/staffing/compare", T::School, Leader),
+        row("GET", "/schools/{id}/staffing/settings", T::School, Leader),
         changes(row(
             "POST",
             "/schools/{id}/staffing/settings",
@@ -640,11 +648,17 @@ fn fill(path: &str, f: &Fixture, target: Target) -> String {
     } else {
         first
     };
-    path.replace("{id}", &first.to_string())
+    let url = path
+        .replace("{id}", &first.to_string())
         .replace("{student_id}", &f.student.to_string())
         .replace("{student}", &f.student.to_string())
         .replace("{gid}", &f.grouping.to_string())
-        .replace("{plan}", &f.plan.to_string())
+        .replace("{plan}", &f.plan.to_string());
+    if path == "/schools/{id}/staffing/compare" {
+        format!("{url}?a={}&b={}", f.plan, f.plan)
+    } else {
+        url
+    }
 }
 
 /// The form fields (pages) or JSON body (API) of a cell.
@@ -685,7 +699,15 @@ fn body(
             None,
         ),
         "/schools/{id}/staffing/settings" => (
-            form(&[("settings", settings.to_string())]),
+            form(&[("mode", "json".into()), ("settings", settings.to_string())]),
+            Value::Null,
+            None,
+        ),
+        "/schools/{id}/staffing/{plan}/apply" => (
+            form(&[
+                ("confirmed", "yes".into()),
+                ("reason", "The matrix applies whatever the plan says".into()),
+            ]),
             Value::Null,
             None,
         ),

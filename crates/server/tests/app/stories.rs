@@ -698,20 +698,72 @@ async fn a_leader_builds_edits_and_saves_a_staffing_plan() {
             before
         );
 
-        // A plan whose first team keeps only one professional is refused as a whole.
-        let members = || async {
-            app.store
-                .teams(Some(ensemble_domain::SchoolId(school)))
-                .await
-                .expect("teams")
-                .rows
-                .into_iter()
-                .map(|t| (t.name, t.members))
-                .collect::<Vec<_>>()
+        // The plan is for next term, and nothing has changed yet.
+        let terms = app
+            .store
+            .school_terms(ensemble_domain::SchoolId(school))
+            .await
+            .expect("terms");
+        let spring = terms.iter().find(|t| t.name == "Spring 2027").expect("next term");
+        let fall = terms.iter().find(|t| t.current).expect("this term");
+        assert_eq!(row.term, Some(spring.id), "a plan is for next term by default");
+        let db = &app.db;
+        let teams_in = |term: ensemble_domain::TermId| {
+            let store = app.store.clone();
+            async move {
+                let mut out = Vec::new();
+                for t in store
+                    .teams_in_term(ensemble_domain::SchoolId(school), term)
+                    .await
+                    .expect("teams")
+                    .rows
+                {
+                    let detail = store.team(t.id).await.expect("team").expect("team");
+                    let mut members: Vec<String> =
+                        detail.members.iter().map(|m| m.name.clone()).collect();
+                    members.sort();
+                    let roster: std::collections::BTreeSet<String> = db
+                        .strings(&format!(
+                            "SELECT CAST(student_id AS TEXT) FROM roster_entries WHERE team_id = {}",
+                            t.id.0
+                        ), &[])
+                        .await
+                        .into_iter()
+                        .collect();
+                    out.push((t.name, members, roster));
+                }
+                out
+            }
         };
-        let save = |p: &ensemble_staffing::Plan| {
+        let fall_before = teams_in(fall.id).await;
+        assert!(teams_in(spring.id).await.is_empty(), "no team exists in Spring yet");
+
+        // The review lists every change; with an open problem (the unready lead) applying
+        // needs a reason, and without one nothing changes.
+        let review = page_text(&c, format!("{url}/{plan_id}/review")).await;
+        for part in ["Apply plan", "Spring 2027", "id=\"team-changes\"", "id=\"moves\"", "Holder not ready", "id=\"reason\""] {
+            assert!(review.contains(part), "{part} missing on the review page");
+        }
+        let apply = |reason: &str, confirmed: &str| {
+            let (c, u, csrf) = (c.clone(), format!("{url}/{plan_id}/apply"), csrf.clone());
+            let form = [("csrf", csrf), ("reason", reason.to_owned()), ("confirmed", confirmed.to_owned())];
+            async move { c.post(u).form(&form).send().await.expect("apply") }
+        };
+        let r = apply("", "yes").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.expect("page");
+        assert!(body.contains("give the reason"), "{body}");
+        assert!(teams_in(spring.id).await.is_empty(), "a refused apply changes nothing");
+        // Unconfirmed (no script): the server asks first, naming the term.
+        let r = apply("We hire a lead in January", "").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.expect("page").contains("Apply plan"), "the question is asked");
+        assert!(teams_in(spring.id).await.is_empty());
+
+        // A plan whose first team keeps only one professional is refused as a whole, reason or
+        // not.
+        let store_plan = |p: &ensemble_staffing::Plan| {
             let json = serde_json::to_string(p).expect("json");
-            let (c, url, csrf) = (c.clone(), format!("{url}/{plan_id}/save"), csrf.clone());
             let store = app.store.clone();
             async move {
                 store
@@ -719,23 +771,12 @@ async fn a_leader_builds_edits_and_saves_a_staffing_plan() {
                         ensemble_domain::SchoolId(school),
                         plan_id,
                         &json,
-                        &Actor::command_line("test").entry(
-                            actions::STAFFING_ASSIGN,
-                            "staffing_plan",
-                            Some(plan_id),
-                        ),
+                        &Actor::command_line("test").entry(actions::STAFFING_ASSIGN, "staffing_plan", Some(plan_id)),
                     )
                     .await
                     .expect("store");
-                c.post(url)
-                    .form(&[("csrf", csrf.as_str())])
-                    .send()
-                    .await
-                    .expect("save")
-                    .status()
             }
         };
-        let members_before = members().await;
         let mut broken = plan.clone();
         let t0 = &mut broken.design.schools[0].teams[0];
         let keep = t0
@@ -749,41 +790,90 @@ async fn a_leader_builds_edits_and_saves_a_staffing_plan() {
             .expect("a professional")
             .clone();
         t0.members = vec![keep];
-        assert_eq!(
-            save(&broken).await,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{b:?}"
-        );
-        assert_eq!(
-            members().await,
-            members_before,
-            "a refused save changes nothing"
-        );
+        store_plan(&broken).await;
+        assert_eq!(apply("Try anyway", "yes").await.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+        assert!(teams_in(spring.id).await.is_empty(), "a refused apply changes nothing");
 
-        // The designed plan saves: each planned team has exactly its planned members.
-        assert_eq!(save(&plan).await, StatusCode::SEE_OTHER, "{b:?}");
-        let teams = members().await;
+        // The designed plan applies to Spring — with the leader's reason, since the demo's
+        // extended team cannot give every service minute: every planned team has its planned
+        // members, keeps its name, grade band and roster from Fall; Fall is untouched.
+        store_plan(&plan).await;
+        let reason = "We hire for the service shortfalls in January";
+        let r = apply(reason, "yes").await;
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{b:?}: {}",
+            r.text().await.unwrap_or_default()
+        );
+        let spring_teams = teams_in(spring.id).await;
+        assert_eq!(
+            teams_in(fall.id).await,
+            fall_before,
+            "this term's teams are untouched"
+        );
+        let grade_of: std::collections::BTreeMap<String, String> = app
+            .db
+            .strings(
+                "SELECT CAST(id AS TEXT) || '|' || CAST(grade AS TEXT) FROM students",
+                &[],
+            )
+            .await
+            .into_iter()
+            .filter_map(|x| x.split_once('|').map(|(a, b)| (a.to_owned(), b.to_owned())))
+            .collect();
+        let bands = &plan.input.schools[0].bands;
         for t in &plan.design.schools[0].teams {
-            let saved = teams.iter().find(|s| s.0 == t.name).expect("saved team");
-            assert_eq!(saved.1 as usize, t.members.len(), "{}", t.name);
+            let (_, members, roster) = spring_teams
+                .iter()
+                .find(|s| s.0 == t.name)
+                .expect("applied team");
+            assert_eq!(members.len(), t.members.len(), "{}", t.name);
+            let band = bands.iter().find(|b| b.name == t.band).expect("band");
+            for s in roster {
+                let g: u8 = grade_of[s].parse().expect("grade");
+                assert!(
+                    band.grades.contains(&g),
+                    "{} holds a grade-{g} student but is a {} team",
+                    t.name,
+                    t.band
+                );
+            }
+            let (_, _, before) = fall_before
+                .iter()
+                .find(|f| f.0 == t.name)
+                .expect("the plan's teams continue this term's");
+            assert_eq!(roster, before, "{} keeps its roster", t.name);
         }
-
-        // The same plan under new team names: new teams are made, and everyone the plan places
-        // (extended members too) leaves the old ones, which are left empty with their rosters.
-        let mut renamed = plan.clone();
-        for (i, t) in renamed.design.schools[0].teams.iter_mut().enumerate() {
-            t.name = format!("Renamed {i}");
-        }
-        assert_eq!(save(&renamed).await, StatusCode::SEE_OTHER, "{b:?}");
-        let teams = members().await;
-        for t in &plan.design.schools[0].teams {
-            let old = teams.iter().find(|s| s.0 == t.name).expect("old team kept");
-            assert_eq!(old.1, 0, "{} is left empty", t.name);
-        }
-        for t in &renamed.design.schools[0].teams {
-            let new = teams.iter().find(|s| s.0 == t.name).expect("new team");
-            assert_eq!(new.1 as usize, t.members.len(), "{}", t.name);
-        }
+        let applied = app
+            .store
+            .staffing_plan(ensemble_domain::SchoolId(school), plan_id)
+            .await
+            .expect("read")
+            .expect("plan");
+        assert!(applied.saved_at.is_some());
+        assert_eq!(applied.override_reason.as_deref(), Some(reason));
+        let html = page_text(&c, url.clone()).await;
+        assert!(
+            html.contains("Applied by Rosa Delgado"),
+            "the list shows the plan applied"
+        );
+        let audit = app
+            .store
+            .audit_log(&AuditFilter::default(), 50)
+            .await
+            .expect("audit");
+        assert!(audit
+            .iter()
+            .any(|a| a.action == "staffing.save" && a.detail.contains(reason)));
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == "staffing.save"
+                    && a.outcome == "failed"
+                    && a.detail.contains("give the reason")),
+            "the refusal is audited"
+        );
     })
     .await;
 }
@@ -796,51 +886,93 @@ async fn a_district_leader_sets_the_staffing_policy_that_plans_use() {
         let app = App::spawn(b).await;
         let school = app.store.schools().await.expect("schools")[0].id;
         let url = format!("{}/schools/{}/staffing", app.base, school.0);
+        let settings_url = format!("{url}/settings");
         let admin = app.browser(&app.email("System (district) leader")).await;
-        let html = page_text(&admin, &url).await;
+        let html = page_text(&admin, &settings_url).await;
         assert!(
-            html.contains("id=\"save-settings\""),
+            html.contains("id=\"save-settings\"") && html.contains("id=\"save-json\""),
             "a district leader may edit"
         );
         let csrf = csrf_of(&html);
-        let post = |c: &Client, csrf: &str, body: &str| {
-            let (c, u) = (c.clone(), format!("{url}/settings"));
-            let form = [("csrf", csrf.to_owned()), ("settings", body.to_owned())];
+        let post_json = |c: &Client, csrf: &str, body: &str| {
+            let (c, u) = (c.clone(), settings_url.clone());
+            let form = [
+                ("csrf", csrf.to_owned()),
+                ("mode", "json".to_owned()),
+                ("settings", body.to_owned()),
+            ];
             async move { c.post(u).form(&form).send().await.expect("post") }
         };
-        let r = post(
-            &admin,
-            &csrf,
-            "{\n  \"policy\": {\"roster\": [60, 100],}\n}",
-        )
-        .await;
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-        assert!(
-            r.text().await.expect("body").contains("line 2"),
-            "the error says where"
-        );
-        let r = post(&admin, &csrf, r#"{"policy": {"roster": [100, 60]}}"#).await;
+        // A typo in the JSON: refused with its line, the text kept for mending.
+        let typo = "{\n  \"policy\": {\"roster\": [60, 100],}\n}";
+        let r = post_json(&admin, &csrf, typo).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = r.text().await.expect("body");
+        assert!(page.contains("line 2"), "the error says where");
+        assert!(page.contains("[60, 100],}"), "the text is kept: {page}");
+        let r = post_json(&admin, &csrf, r#"{"policy": {"roster": [100, 60]}}"#).await;
         assert_eq!(
             r.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "a bad value is refused"
         );
+        // A typo in the form: refused naming the field, what was typed kept.
+        let r = admin
+            .post(&settings_url)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("mode", "form"),
+                ("policy.roster.0", "6O"),
+                ("role.5.group_hi", "6"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = r.text().await.expect("body");
+        assert!(
+            page.contains("Fewest students on a core team: “6O” is not a whole number."),
+            "{page}"
+        );
+        assert!(page.contains("value=\"6O\""), "what was typed is kept");
         assert_eq!(
             app.store.staffing_settings(school).await.expect("read"),
             None,
             "nothing stored"
         );
-        let r = post(&admin, &csrf, r#"{"policy": {"roster": [60, 100]}}"#).await;
+        let r = post_json(&admin, &csrf, r#"{"policy": {"roster": [60, 100]}}"#).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // The form changes one role's group sizes, keeping the rest.
+        let r = admin
+            .post(&settings_url)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("mode", "form"),
+                ("role.5.group_hi", "5"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let stored: ensemble_staffing::Settings = serde_json::from_str(
+            &app.store
+                .staffing_settings(school)
+                .await
+                .expect("read")
+                .expect("stored"),
+        )
+        .expect("json");
+        assert_eq!(stored.catalog.roles[5].group_size(), [1, 5]);
+        assert_eq!(stored.policy.roster, [60, 100]);
 
         let leader = app.browser(&app.email("School leader")).await;
-        let html = page_text(&leader, &url).await;
+        let html = page_text(&leader, &settings_url).await;
         assert!(
             !html.contains("id=\"save-settings\"") && html.contains("readonly"),
             "a school leader reads it"
         );
         let csrf = csrf_of(&html);
-        let r = post(&leader, &csrf, r#"{"policy": {"roster": [10, 20]}}"#).await;
+        let r = post_json(&leader, &csrf, r#"{"policy": {"roster": [10, 20]}}"#).await;
         assert_eq!(
             r.status(),
             StatusCode::NOT_FOUND,

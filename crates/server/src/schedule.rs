@@ -1,0 +1,305 @@
+//! The week as the team and each educator live it, from the data: the school's time grid, who
+//! is at school when (availability), the team's space bookings and the groups it published for
+//! a period. The team page shows, per period, which educators are with which students where;
+//! the educator page shows when someone teaches, plans, is free or is away. Generated team
+//! schedules (next) feed the same views.
+
+use ensemble_domain::*;
+use ensemble_store::{BookingRow, TeamMemberRow};
+
+/// One period of one day on the team page.
+pub(crate) struct TeamCell {
+    /// "Whole team", "Groups", "Team planning", "Lunch" …
+    pub heading: String,
+    /// One line per place: who, with which students, where.
+    pub lines: Vec<String>,
+    /// For styling: `teach`, `groups`, `plan`, `lunch`, `none`.
+    pub class: &'static str,
+}
+
+/// A group published for a period: who leads it, how many students, where.
+pub(crate) struct PeriodGroup {
+    pub day: DayOfWeek,
+    pub period: usize,
+    pub educator: String,
+    pub students: usize,
+    pub space: Option<String>,
+}
+
+/// A row of a week table: the period ("Block 1 8:25–9:25") and its cell on each day.
+pub(crate) type WeekRow<T> = (String, Vec<T>);
+
+fn period_label(p: &Period) -> String {
+    format!("{} {}–{}", p.name, p.start_label(), p.end_label())
+}
+
+/// The grid's week, one row per period, one cell per day from `cell(day, period index, period)`.
+fn week<T>(grid: &TimeGrid, cell: impl Fn(DayOfWeek, usize, &Period) -> T) -> Vec<WeekRow<T>> {
+    grid.periods()
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| {
+            (
+                period_label(p),
+                grid.days().iter().map(|d| cell(*d, pi, p)).collect(),
+            )
+        })
+        .collect()
+}
+
+fn names(members: &[&TeamMemberRow]) -> String {
+    let n: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+    match n.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The team's week: per period and day, who is with which students where.
+pub(crate) fn team_week(
+    grid: &TimeGrid,
+    members: &[TeamMemberRow],
+    roster: usize,
+    bookings: &[BookingRow],
+    groups: &[PeriodGroup],
+) -> Vec<WeekRow<TeamCell>> {
+    week(grid, |day, pi, p| {
+        let d = &day;
+        let here: Vec<&TeamMemberRow> = members
+            .iter()
+            .filter(|m| m.availability.is_available(*d, pi))
+            .collect();
+        let published: Vec<&PeriodGroup> = groups
+            .iter()
+            .filter(|g| g.day == *d && g.period == pi)
+            .collect();
+        let booked: Vec<&BookingRow> = bookings
+            .iter()
+            .filter(|b| b.day == *d && b.period == pi)
+            .collect();
+        match p.kind {
+            PeriodKind::Lunch => TeamCell {
+                heading: "Lunch".into(),
+                lines: Vec::new(),
+                class: "lunch",
+            },
+            PeriodKind::TeamPlanning => TeamCell {
+                heading: "Team planning".into(),
+                lines: if here.is_empty() {
+                    vec!["Nobody of the team is at school".into()]
+                } else if here.len() == members.len() {
+                    vec![format!("All {} members", here.len())]
+                } else {
+                    vec![names(&here)]
+                },
+                class: "plan",
+            },
+            PeriodKind::Instruction | PeriodKind::Advisory if !published.is_empty() => TeamCell {
+                heading: "Groups".into(),
+                lines: published
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{} with {} students{}",
+                            g.educator,
+                            g.students,
+                            g.space
+                                .as_ref()
+                                .map(|s| format!(" in {s}"))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect(),
+                class: "groups",
+            },
+            PeriodKind::Instruction | PeriodKind::Advisory if here.is_empty() => TeamCell {
+                heading: "Nobody of the team".into(),
+                lines: Vec::new(),
+                class: "none",
+            },
+            PeriodKind::Instruction | PeriodKind::Advisory => {
+                // Everyone present with all the team's students; say who is away.
+                let away: Vec<&TeamMemberRow> = members
+                    .iter()
+                    .filter(|m| !m.availability.is_available(*d, pi))
+                    .collect();
+                let who = if away.is_empty() {
+                    format!("All {} members", here.len())
+                } else {
+                    format!("{} ({} away)", names(&here), names(&away))
+                };
+                let mut lines = vec![format!("{who} with {roster} students")];
+                if !booked.is_empty() {
+                    let places: Vec<String> = booked
+                        .iter()
+                        .map(|b| format!("{} ({})", b.space_name, b.headcount))
+                        .collect();
+                    lines.push(format!("in {}", places.join(", ")));
+                }
+                TeamCell {
+                    heading: if p.kind == PeriodKind::Advisory {
+                        "Advisory".into()
+                    } else {
+                        "Whole team".into()
+                    },
+                    lines,
+                    class: "teach",
+                }
+            }
+        }
+    })
+}
+
+/// One period of one day on the educator page.
+pub(crate) struct EducatorCell {
+    pub text: String,
+    /// `teach`, `plan`, `free`, `lunch`, `away`.
+    pub class: &'static str,
+}
+
+/// An educator's week: teaching with their core team, planning with it, free (available for
+/// other work: covering, coaching, serving students) or not at school. `core_team` is the
+/// team's name and its booked slots.
+pub(crate) fn educator_week(
+    grid: &TimeGrid,
+    availability: &WeeklyAvailability,
+    core_team: Option<(&str, &[BookingRow])>,
+) -> Vec<WeekRow<EducatorCell>> {
+    week(grid, |day, pi, p| {
+        let d = &day;
+        if !availability.is_available(*d, pi) {
+            return EducatorCell {
+                text: "Not at school".into(),
+                class: "away",
+            };
+        }
+        match (p.kind, core_team) {
+            (PeriodKind::Lunch, _) => EducatorCell {
+                text: "Lunch".into(),
+                class: "lunch",
+            },
+            (PeriodKind::TeamPlanning, Some((team, _))) => EducatorCell {
+                text: format!("Planning with {team}"),
+                class: "plan",
+            },
+            (PeriodKind::Instruction | PeriodKind::Advisory, Some((team, booked)))
+                if booked.iter().any(|b| b.day == *d && b.period == pi)
+                    || p.kind == PeriodKind::Advisory =>
+            {
+                EducatorCell {
+                    text: format!("Teaching with {team}"),
+                    class: "teach",
+                }
+            }
+            _ => EducatorCell {
+                text: "Free".into(),
+                class: "free",
+            },
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid() -> TimeGrid {
+        let p = |name: &str, s: u16, kind| Period {
+            name: name.into(),
+            start_minute: s,
+            end_minute: s + 50,
+            kind,
+        };
+        TimeGrid::new(
+            vec![DayOfWeek::Monday, DayOfWeek::Tuesday],
+            vec![
+                p("Block 1", 500, PeriodKind::Instruction),
+                p("Planning", 560, PeriodKind::TeamPlanning),
+                p("Lunch", 620, PeriodKind::Lunch),
+            ],
+        )
+        .expect("grid")
+    }
+
+    fn booking(day: DayOfWeek, period: usize) -> BookingRow {
+        BookingRow {
+            id: 1,
+            school: SchoolId(1),
+            space: SpaceId(1),
+            space_name: "Room 1".into(),
+            team: TeamId(1),
+            team_name: "6 Saguaro".into(),
+            day,
+            period,
+            headcount: 30,
+            purpose: String::new(),
+        }
+    }
+
+    /// Taught periods are not "free": availability leaves them out.
+    #[test]
+    fn an_educator_is_free_only_when_not_teaching_or_planning() {
+        let g = grid();
+        let mut avail = WeeklyAvailability::full(g.days(), 3);
+        avail.set(DayOfWeek::Tuesday, 0, false);
+        let booked = [booking(DayOfWeek::Monday, 0)];
+        let week = educator_week(&g, &avail, Some(("6 Saguaro", &booked)));
+        let text = |p: usize, d: usize| week[p].1[d].text.clone();
+        assert_eq!(text(0, 0), "Teaching with 6 Saguaro");
+        assert_eq!(text(0, 1), "Not at school");
+        assert_eq!(text(1, 0), "Planning with 6 Saguaro");
+        assert_eq!(text(2, 0), "Lunch");
+        let alone = educator_week(&g, &avail, None);
+        assert_eq!(alone[0].1[0].text, "Free");
+    }
+
+    fn member(name: &str, avail: WeeklyAvailability) -> TeamMemberRow {
+        TeamMemberRow {
+            educator: EducatorId(1),
+            name: name.into(),
+            email: None,
+            role_type: RoleType::ExperiencedEducator,
+            member_role: TeamMemberRole::Member,
+            employment: Employment::FullTime,
+            fte_milli: 1000,
+            years_experience: 5,
+            expertise: Vec::new(),
+            availability: avail,
+        }
+    }
+
+    /// Each period says who is with the team's students and where, who is away, and the groups
+    /// published for it.
+    #[test]
+    fn the_team_week_says_who_is_with_which_students_where() {
+        let g = grid();
+        let full = WeeklyAvailability::full(g.days(), 3);
+        let mut part = full;
+        part.set(DayOfWeek::Tuesday, 0, false);
+        let members = [member("Ana Silva", full), member("Ben Ortiz", part)];
+        let booked = [
+            booking(DayOfWeek::Monday, 0),
+            booking(DayOfWeek::Tuesday, 0),
+        ];
+        let groups = [PeriodGroup {
+            day: DayOfWeek::Monday,
+            period: 0,
+            educator: "Ana Silva".into(),
+            students: 12,
+            space: Some("Room 1".into()),
+        }];
+        let week = team_week(&g, &members, 60, &booked, &groups);
+        let cell = |p: usize, d: usize| {
+            let c = &week[p].1[d];
+            format!("{}: {}", c.heading, c.lines.join(" / "))
+        };
+        assert_eq!(cell(0, 0), "Groups: Ana Silva with 12 students in Room 1");
+        assert_eq!(
+            cell(0, 1),
+            "Whole team: Ana Silva (Ben Ortiz away) with 60 students / in Room 1 (30)"
+        );
+        assert_eq!(cell(1, 0), "Team planning: All 2 members");
+        assert_eq!(cell(2, 1), "Lunch: ");
+    }
+}
