@@ -119,6 +119,13 @@ test('a leader reviews every change, gives the reason the open problems need, ap
   const status = page.locator(`#plans tr[data-plan="${plan}"]`);
   assert.match(await status.textContent(), /Applied by Rosa Delgado despite open problems: “We hire for the service shortfalls in January\.”/);
   await audit(page, problems);
+  // The overview shows the teams set for Spring.
+  const staffingUrl = page.url();
+  await page.click('header.top nav a:text-is("School")');
+  await page.waitForURL(/\/schools\/\d+$/);
+  assert.match(await page.locator('#later-1').textContent(), /Teams set for Spring 2027[\s\S]*6 Saguaro/);
+  await audit(page, problems);
+  await page.goto(staffingUrl);
 
   // A second plan, then the two side by side.
   await Promise.all([page.waitForNavigation(), page.click('#build-plan')]);

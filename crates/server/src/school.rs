@@ -178,6 +178,8 @@ struct SchoolPage {
     days: Vec<DayOfWeek>,
     grid: Vec<GridRow>,
     planning_minutes: u32,
+    /// Teams already set for later terms (by an applied staffing plan): (term, teams).
+    later: Vec<(String, Vec<TeamSummary>)>,
     flash: Option<String>,
     unreadable: Option<String>,
 }
@@ -235,6 +237,16 @@ async fn school(
             t,
         });
     }
+    // Later terms' teams, once a plan has set them.
+    let mut later = Vec::new();
+    let terms = st.store.school_terms(id).await?;
+    for t in terms.iter().skip_while(|t| !t.current).skip(1) {
+        let teams = st.store.teams_in_term(id, t.id).await?;
+        unreadable.extend(teams.unreadable);
+        if !teams.rows.is_empty() {
+            later.push((t.name.clone(), teams.rows));
+        }
+    }
     let grid = st.store.grid(id).await?;
     let (days, rows, planning_minutes) = match &grid {
         Some(g) => {
@@ -278,6 +290,7 @@ async fn school(
         days,
         grid: rows,
         planning_minutes,
+        later,
         flash: q.message(),
         unreadable: unreadable_note(&unreadable),
     })
