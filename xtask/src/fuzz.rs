@@ -27,23 +27,28 @@ fail-on = ["missing_auth"]
 positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
 "#;
 
-/// The venv's `schemathesis`, installed on first use.
-fn schemathesis(root: &Path) -> Result<PathBuf> {
-    let venv = root.join("target/schemathesis");
-    let bin = venv.join("bin/schemathesis");
-    let marker = venv.join(SCHEMATHESIS);
-    if bin.exists() && marker.exists() {
-        return Ok(bin);
+/// A Python virtual environment `target/NAME` with `package` (a pinned requirement) from
+/// PyPI, made on first use; its directory.
+pub(crate) fn venv(root: &Path, name: &str, package: &str) -> Result<PathBuf> {
+    let venv = root.join("target").join(name);
+    let marker = venv.join(package);
+    if venv.join("bin/python").exists() && marker.exists() {
+        return Ok(venv);
     }
     crate::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
     crate::run(Command::new(venv.join("bin/pip")).args([
         "install",
         "-q",
         "--disable-pip-version-check",
-        SCHEMATHESIS,
+        package,
     ]))?;
     std::fs::write(&marker, "")?;
-    Ok(bin)
+    Ok(venv)
+}
+
+/// The venv's `schemathesis`, installed on first use.
+fn schemathesis(root: &Path) -> Result<PathBuf> {
+    Ok(venv(root, "schemathesis", SCHEMATHESIS)?.join("bin/schemathesis"))
 }
 
 /// What one run found, read from schemathesis's NDJSON report.

@@ -90,6 +90,7 @@ pub async fn ensure_demo_school(store: &Store) -> anyhow::Result<()> {
             .await
             .context("writing the demo school")?;
         import_formative(store, &ds).await?;
+        crate::schedule::publish_demo_weeks(store).await?;
         let schools: Vec<String> = ds
             .schools
             .iter()

@@ -1,8 +1,10 @@
 //! `ensemble`: serve the web application, write demo data, and manage accounts and API tokens.
 //! A thin edge: parsing arguments and reporting errors; the work is in the library crates.
 
+mod calendar;
 mod demo;
 mod grouping;
+mod schedule;
 mod serve;
 mod staffing;
 mod timetable;
@@ -37,6 +39,10 @@ enum Command {
     Staffing(staffing::StaffingArgs),
     /// Group and regroup a team's students from formative data; check groupings (JSON files).
     Grouping(grouping::GroupingArgs),
+    /// Build, check and publish a school's team schedule (from the database).
+    Schedule(schedule::ScheduleArgs),
+    /// Export calendars (RFC 5545) of the published schedule.
+    Calendar(calendar::CalendarArgs),
     /// Import data into the database (formative assessment results).
     Import(grouping::ImportArgs),
 }
@@ -123,6 +129,7 @@ fn main() -> std::process::ExitCode {
         Command::Timetable(a) => return timetable::run(a),
         Command::Staffing(a) => return staffing::run(a),
         Command::Grouping(a) => return grouping::run(a),
+        Command::Schedule(a) => return schedule::run(a),
         other => other,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -142,7 +149,11 @@ fn main() -> std::process::ExitCode {
             Command::Token(a) => token::run(a).await,
             Command::User(a) => user::run(a).await,
             Command::Import(a) => grouping::import(a).await,
-            Command::Timetable(_) | Command::Staffing(_) | Command::Grouping(_) => Ok(()),
+            Command::Calendar(a) => calendar::run(a).await,
+            Command::Timetable(_)
+            | Command::Staffing(_)
+            | Command::Grouping(_)
+            | Command::Schedule(_) => Ok(()),
         }
     });
     match result {

@@ -258,15 +258,15 @@ fn grid() -> TimeGrid {
             PeriodKind::Instruction,
         ),
         p(
-            "Specials · team planning",
+            "Block 3",
             10 * 60 + 35,
             11 * 60 + 25,
             PeriodKind::TeamPlanning,
         ),
         p("Lunch", 11 * 60 + 30, 12 * 60, PeriodKind::Lunch),
-        p("Block 3", 12 * 60 + 5, 13 * 60 + 5, PeriodKind::Instruction),
+        p("Block 4", 12 * 60 + 5, 13 * 60 + 5, PeriodKind::Instruction),
         p(
-            "Block 4",
+            "Block 5",
             13 * 60 + 10,
             14 * 60 + 10,
             PeriodKind::Instruction,
@@ -297,6 +297,7 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
         name: spec.name.clone(),
         grade_low: Grade::new(spec.grades.0.into()).unwrap_or_else(|_| unreachable!()),
         grade_high: Grade::new(spec.grades.1.into()).unwrap_or_else(|_| unreachable!()),
+        time_zone: "America/Phoenix".into(),
         grid: grid.clone(),
         terms: vec![
             NewTerm {
@@ -748,19 +749,56 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
         });
     };
     // Four classrooms a team, or more for a large roster: every student has a seat.
-    let rooms_of = |t: usize| team_rosters[t].len().div_ceil(32).max(4);
-    for t in 0..n_teams {
+    // Each adult who may lead a room in a team block (professionals and residents) has a
+    // room large enough for their share of the roster.
+    let leads_of = |ds: &Dataset, t: usize| -> usize {
+        let team = sid(&format!("{k}-team{}", t + 1));
+        ds.teams
+            .iter()
+            .filter(|x| x.sourced_id == team)
+            .flat_map(|x| x.members.iter())
+            .filter(|(m, _)| {
+                ds.educators.iter().any(|e| {
+                    e.sourced_id == *m
+                        && !matches!(
+                            e.role_type,
+                            RoleType::Paraeducator
+                                | RoleType::CommunityEducator
+                                | RoleType::Volunteer
+                        )
+                })
+            })
+            .count()
+            .max(1)
+    };
+    let caps: Vec<usize> = (0..n_teams)
+        .map(|t| {
+            let share = team_rosters[t].len().div_ceil(leads_of(ds, t));
+            share.max(32).next_multiple_of(2)
+        })
+        .collect();
+    let rooms_of = |t: usize| team_rosters[t].len().div_ceil(caps[t]).max(4);
+    // Each other team's rooms open onto each other: a suite, a flexible space whose rooms
+    // are its zones, where the team regroups freely.
+    for (t, room_cap) in caps.iter().enumerate().skip(1) {
+        let suite = format!("suite{t}");
+        let cap = room_cap * rooms_of(t);
+        space(
+            ds,
+            &suite,
+            None,
+            &format!("Suite {}00", t + 1),
+            SpaceKind::FlexibleSpace,
+            u32::try_from(cap).unwrap_or(160),
+        );
         for r in 0..rooms_of(t) {
-            if t == 0 {
-                continue; // the first team lives in the learning studio
-            }
             space(
                 ds,
                 &format!("room{}{:02}", t, r + 1),
-                None,
+                Some(&suite),
                 &format!("Room {}{:02}", t + 1, r + 1),
-                SpaceKind::Classroom,
-                32,
+                SpaceKind::Zone,
+                u32::try_from(*room_cap).unwrap_or(32),
             );
         }
     }
@@ -817,7 +855,11 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
                 .collect()
         };
         let per_space = roster.len().div_ceil(spaces.len()) as u32;
-        let cap = if t == 0 { 35 } else { 32 };
+        let cap = if t == 0 {
+            35
+        } else {
+            u32::try_from(caps[t]).unwrap_or(32)
+        };
         for d in days {
             for &p in &blocks {
                 let mut left = roster.len() as u32;
@@ -886,6 +928,71 @@ fn build_school(rng: &mut ChaCha8Rng, ds: &mut Dataset, spec: &SchoolSpec) -> Bu
             ),
         };
         educator(rng, ds, role, employment, fte, &subj);
+    }
+
+    // The specials team (arts, music, physical education, technology, library): it has a core
+    // team's students while that team plans. Written last, so that the rest of the school is
+    // the same as before it joined.
+    // Their own random stream, so that the schools generated after this one stay the same.
+    let mut specials_rng = ChaCha8Rng::seed_from_u64(k.bytes().fold(0x5eed_u64, |h, b| {
+        h.wrapping_mul(31).wrapping_add(u64::from(b))
+    }));
+    let specials: Vec<String> = [
+        "visual_arts",
+        "physical_education",
+        "library_media",
+        "technology",
+        "music",
+    ]
+    .iter()
+    .map(|subject| {
+        educator(
+            &mut specials_rng,
+            ds,
+            RoleType::Specialist,
+            Employment::FullTime,
+            1000,
+            &[subject],
+        )
+    })
+    .collect();
+    space(ds, "art", None, "Art Room", SpaceKind::Classroom, 32);
+    space(ds, "music", None, "Music Room", SpaceKind::Classroom, 32);
+    ds.teams.push(NewTeam {
+        sourced_id: sid(&format!("{k}-specials")),
+        school: sid(k),
+        term: sid(&fall),
+        name: "Specials".into(),
+        kind: TeamKind::Specials,
+        description: "Art, physical education, library, technology and music: they have a core team's students while the team plans".into(),
+        members: specials.iter().map(|e| (sid(e), TeamMemberRole::Member)).collect(),
+        roster: Vec::new(),
+    });
+    // Its rooms, one for each member.
+    let plan_period = grid
+        .periods()
+        .iter()
+        .position(|p| p.kind == PeriodKind::TeamPlanning)
+        .unwrap_or(0);
+    for room in ["art", "gym", "library", "maker", "music"] {
+        ds.bookings.push(NewBooking {
+            space: sid(&format!("{k}-{room}")),
+            term: sid(&fall),
+            day: days[0],
+            period: plan_period,
+            team: sid(&format!("{k}-specials")),
+            headcount: 28,
+            purpose: "Specials".into(),
+        });
+    }
+    // The part-time reading specialist comes Monday to Wednesday, the part-time paraeducator
+    // Monday to Thursday: both plan with each core team once a week.
+    for e in ds.educators.iter_mut() {
+        if e.sourced_id == sid(&reading) {
+            e.availability = WeeklyAvailability::full(&days[..days.len().min(3)], periods);
+        } else if e.sourced_id == sid(&para2) {
+            e.availability = WeeklyAvailability::full(&days[..days.len().min(4)], periods);
+        }
     }
 
     BuiltSchool {

@@ -510,6 +510,54 @@ pub fn authorize_listed(p: &Principal, facts: &[StudentFacts]) -> RosterGrant {
     }
 }
 
+/// Proof that the reader may read a school's whole week: every core team's roster and every
+/// service assignment, by student id, to build, check or re-plan its schedule. Only this
+/// module makes one; the store requires it to read a school's schedule facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScheduleGrant {
+    school: SchoolId,
+}
+
+impl ScheduleGrant {
+    pub fn school(&self) -> SchoolId {
+        self.school
+    }
+}
+
+/// May build, review, publish and re-plan a school's schedule: its leaders.
+pub fn authorize_schedule(p: &Principal, school: SchoolId) -> Option<ScheduleGrant> {
+    p.is_leader_of(school).then_some(ScheduleGrant { school })
+}
+
+/// The command line (`ensemble schedule …`), run by whoever holds the database's credentials:
+/// the same reads as a school leader, audited as the command line.
+pub fn command_line_schedule(school: SchoolId) -> ScheduleGrant {
+    ScheduleGrant { school }
+}
+
+/// May record an absence for an educator: the educator, the lead of a core team they are on,
+/// and the school's leaders. `leads_their_team` says whether the reader leads a team the
+/// absent educator belongs to.
+pub fn may_record_absence(
+    p: &Principal,
+    school: SchoolId,
+    educator: EducatorId,
+    leads_their_team: bool,
+) -> bool {
+    p.is_leader_of(school)
+        || (p.belongs_to(school) && (p.educator == Some(educator) || leads_their_team))
+}
+
+/// May approve a re-plan: the lead of the absent educator's team, the school's leaders.
+pub fn may_approve_replan(p: &Principal, school: SchoolId, leads_their_team: bool) -> bool {
+    p.is_leader_of(school) || (p.belongs_to(school) && leads_their_team)
+}
+
+/// May see why an educator is absent (the reason's category): the school's leaders.
+pub fn may_see_absence_reason(p: &Principal, school: SchoolId) -> bool {
+    p.is_leader_of(school)
+}
+
 /// May change a core team's roster: the school's leaders.
 pub fn may_change_roster(p: &Principal, t: &TeamFacts) -> bool {
     t.kind == TeamKind::Core && p.is_leader_of(t.school)

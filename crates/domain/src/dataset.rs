@@ -41,6 +41,8 @@ pub struct NewSchool {
     pub name: String,
     pub grade_low: Grade,
     pub grade_high: Grade,
+    /// The school's time zone, an IANA name such as `America/Phoenix`.
+    pub time_zone: String,
     pub grid: TimeGrid,
     pub terms: Vec<NewTerm>,
     /// The term whose teams and rosters are in force.

@@ -106,6 +106,50 @@ pub fn parse_date(field: &'static str, raw: &str) -> Result<String, ParseError> 
     Ok(raw.to_owned())
 }
 
+/// The day of the week of a date `YYYY-MM-DD` (checked as by [`parse_date`]).
+pub fn weekday_of(field: &'static str, raw: &str) -> Result<DayOfWeek, ParseError> {
+    parse_date(field, raw)?;
+    let n = |a: usize, b: usize| raw[a..b].parse::<i64>().unwrap_or(0);
+    let (mut y, m, d) = (n(0, 4), n(5, 7), n(8, 10));
+    // Sakamoto's method: 0 is Sunday.
+    const T: [i64; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    if m < 3 {
+        y -= 1;
+    }
+    let idx = usize::try_from(m - 1).unwrap_or(0).min(11);
+    let sunday_based = (y + y / 4 - y / 100 + y / 400 + T[idx] + d).rem_euclid(7);
+    DayOfWeek::from_index((sunday_based + 6).rem_euclid(7))
+}
+
+/// Days from 1970-01-01 to a date `YYYY-MM-DD` (checked as by [`parse_date`]).
+pub fn days_since_epoch(field: &'static str, raw: &str) -> Result<i64, ParseError> {
+    parse_date(field, raw)?;
+    let n = |a: usize, b: usize| raw[a..b].parse::<i64>().unwrap_or(0);
+    let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10));
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok(era * 146_097 + doe - 719_468)
+}
+
+/// The date `YYYY-MM-DD` of a day count from 1970-01-01.
+pub fn date_of_days(z: i64) -> String {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// A day of the school week.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -312,6 +356,20 @@ impl TimeGrid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekdays_and_day_counts() {
+        assert_eq!(weekday_of("d", "2026-12-01"), Ok(DayOfWeek::Tuesday));
+        assert_eq!(weekday_of("d", "2000-02-29"), Ok(DayOfWeek::Tuesday));
+        assert_eq!(weekday_of("d", "2027-01-03"), Ok(DayOfWeek::Sunday));
+        assert!(weekday_of("d", "2026-02-29").is_err());
+        assert_eq!(days_since_epoch("d", "1970-01-01"), Ok(0));
+        assert_eq!(days_since_epoch("d", "2026-12-01"), Ok(20_788));
+        for z in [-1000, 0, 59, 60, 11_016, 20_788, 40_000] {
+            let date = date_of_days(z);
+            assert_eq!(days_since_epoch("d", &date), Ok(z), "{date}");
+        }
+    }
 
     fn p(name: &str, s: u16, e: u16) -> Period {
         Period {

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 pub enum TeamKind {
     Core,
     Extended,
+    /// The specials and electives teachers (arts, music, physical education …) who have a
+    /// core team's students while that team plans.
+    Specials,
 }
 
 impl TeamKind {
@@ -18,19 +21,26 @@ impl TeamKind {
         match self {
             Self::Core => "core",
             Self::Extended => "extended",
+            Self::Specials => "specials",
         }
     }
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         match s {
             "core" => Ok(Self::Core),
             "extended" => Ok(Self::Extended),
-            _ => Err(ParseError::new("team kind", s, "must be core or extended")),
+            "specials" => Ok(Self::Specials),
+            _ => Err(ParseError::new(
+                "team kind",
+                s,
+                "must be core, extended or specials",
+            )),
         }
     }
     pub fn label(self) -> &'static str {
         match self {
             Self::Core => "Core team",
             Self::Extended => "Extended team",
+            Self::Specials => "Specials team",
         }
     }
 }

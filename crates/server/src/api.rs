@@ -23,6 +23,7 @@ pub fn routes() -> Routes {
         .merge(crate::audit::api())
         .merge(crate::staffing::api())
         .merge(crate::grouping::api())
+        .merge(crate::schedules::api::routes())
 }
 
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -233,6 +234,8 @@ impl utoipa::Modify for CommonErrors {
         crate::staffing::api::save, crate::staffing::api::settings, crate::staffing::api::set_settings_api,
         crate::grouping::api::list, crate::grouping::api::propose, crate::grouping::api::get_one,
         crate::grouping::api::move_student, crate::grouping::api::publish,
+        crate::schedules::api::list, crate::schedules::api::build, crate::schedules::api::one,
+        crate::schedules::api::publish,
     ),
     modifiers(&BearerAuth, &CommonErrors)
 )]

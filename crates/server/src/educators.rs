@@ -42,6 +42,11 @@ struct EducatorPage {
     days: Vec<DayOfWeek>,
     /// Per period: its name, and on each day what the educator does.
     week: Vec<crate::schedule::WeekRow<crate::schedule::EducatorCell>>,
+    /// The week comes from the school's published schedule.
+    generated: bool,
+    /// Calendar links (the educator themself and the school's leaders).
+    cal: Option<crate::schedules::calendar::Links>,
+    flash: Option<String>,
 }
 
 impl EducatorPage {
@@ -57,15 +62,43 @@ async fn educator_page(
     State(st): State<AppState>,
     v: Viewer,
     PagePath(id): PagePath<i64>,
+    axum::extract::Query(q): axum::extract::Query<crate::web::FlashQuery>,
 ) -> PageResult {
     let e = visible(&st.store, &v.principal, id).await?;
+    let cal = if v.principal.educator == Some(e.id) || v.principal.is_leader_of(e.school) {
+        Some(
+            crate::schedules::calendar::links(
+                &st.store,
+                e.school,
+                crate::schedules::calendar::EDUCATOR,
+                id,
+                "Calendar",
+                "A private link to this week in any calendar app (Google, Outlook, Apple): it follows the published schedule and every approved re-plan.",
+                format!("/educators/{id}/calendar"),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     let grid = st.store.grid_at(v.fresh, e.school).await?;
     let core = e.teams.iter().find(|t| t.kind == TeamKind::Core);
     let booked = match core {
         Some(t) => st.store.team_bookings_at(v.fresh, t.team).await?.rows,
         None => Vec::new(),
     };
+    let published = match st.store.published_schedule(e.school, None).await? {
+        Some(row) => crate::schedules::parse_doc(&row.body)
+            .ok()
+            .filter(|d| d.educator(e.id.0).is_some()),
+        None => None,
+    };
+    let generated = published.is_some();
     let (days, week) = match &grid {
+        Some(_) if published.is_some() => match &published {
+            Some(doc) => crate::schedule::educator_week_of(doc, e.id.0),
+            None => (Vec::new(), Vec::new()),
+        },
         Some(g) => (
             g.days().to_vec(),
             crate::schedule::educator_week(
@@ -81,6 +114,9 @@ async fn educator_page(
         e,
         days,
         week,
+        generated,
+        cal,
+        flash: q.message(),
     })
 }
 

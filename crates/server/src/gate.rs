@@ -273,6 +273,30 @@ impl<'a> Gate<'a> {
         }
     }
 
+    /// A school whose whole week the reader may build, review, publish and re-plan (its
+    /// leaders), with the grant the store needs for those reads; like a missing school
+    /// otherwise.
+    pub async fn schedule_school(
+        &self,
+        id: SchoolId,
+    ) -> Result<(SchoolRow, access::ScheduleGrant), AppError> {
+        let found = self.store.school(id).await?;
+        match (found, access::authorize_schedule(self.who, id)) {
+            (Some(s), Some(g)) => Ok((s, g)),
+            (found, _) => Err(self
+                .refuse(
+                    self.entry(actions::SCHEDULE_READ, "school", Some(id.0))
+                        .outcome(if found.is_some() {
+                            AuditOutcome::Denied
+                        } else {
+                            AuditOutcome::NotFound
+                        }),
+                    hidden("school", id),
+                )
+                .await),
+        }
+    }
+
     /// A team's structure, for anyone of its school. No student data.
     pub async fn team(&self, id: TeamId) -> Result<TeamDetail, AppError> {
         self.team_or(id, "team.read", hidden("team", id)).await

@@ -15,6 +15,7 @@ pub mod gate;
 mod grouping;
 pub mod routes;
 mod schedule;
+pub mod schedules;
 mod school;
 mod session;
 mod staffing;
@@ -103,6 +104,9 @@ fn all_routes() -> routes::Routes {
         .merge(audit::router())
         .merge(staffing::router())
         .merge(grouping::router())
+        .merge(schedules::page::router())
+        .merge(schedules::absences::router())
+        .merge(schedules::calendar::router())
         .nest("/api/v1", api::routes())
 }
 

@@ -26,6 +26,21 @@ pub(crate) struct PeriodGroup {
     pub space: Option<String>,
 }
 
+impl PeriodGroup {
+    /// "Ana Silva with 12 students in Room 1".
+    fn line(&self) -> String {
+        format!(
+            "{} with {} students{}",
+            self.educator,
+            self.students,
+            self.space
+                .as_ref()
+                .map(|s| format!(" in {s}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// A row of a week table: the period ("Block 1 8:25–9:25") and its cell on each day.
 pub(crate) type WeekRow<T> = (String, Vec<T>);
 
@@ -97,20 +112,7 @@ pub(crate) fn team_week(
             },
             PeriodKind::Instruction | PeriodKind::Advisory if !published.is_empty() => TeamCell {
                 heading: "Groups".into(),
-                lines: published
-                    .iter()
-                    .map(|g| {
-                        format!(
-                            "{} with {} students{}",
-                            g.educator,
-                            g.students,
-                            g.space
-                                .as_ref()
-                                .map(|s| format!(" in {s}"))
-                                .unwrap_or_default()
-                        )
-                    })
-                    .collect(),
+                lines: published.iter().map(|g| g.line()).collect(),
                 class: "groups",
             },
             PeriodKind::Instruction | PeriodKind::Advisory if here.is_empty() => TeamCell {
@@ -195,6 +197,305 @@ pub(crate) fn educator_week(
             _ => EducatorCell {
                 text: "Free".into(),
                 class: "free",
+            },
+        }
+    })
+}
+
+// ---- Weeks from a generated schedule (issue 14) ----
+
+use ensemble_schedule::{Doc, Session, SessionKind};
+
+fn edu_names(doc: &Doc, ids: &[i64]) -> String {
+    let n: Vec<String> = ids
+        .iter()
+        .map(|e| {
+            doc.educator(*e)
+                .map_or_else(|| "An educator".into(), |e| e.name.clone())
+        })
+        .collect();
+    crate::staffing::join_words(&n)
+}
+
+fn place(doc: &Doc, s: &Session) -> String {
+    s.space_id
+        .and_then(|id| doc.space(id))
+        .map(|sp| format!(" in {}", sp.name))
+        .unwrap_or_default()
+}
+
+fn team_name(doc: &Doc, id: i64) -> String {
+    doc.team(id)
+        .map_or_else(|| "a team".into(), |t| t.name.clone())
+}
+
+/// The grid's week as rows of cells, one per period and school day of the document.
+fn doc_week<T>(
+    doc: &Doc,
+    cell: impl Fn(DayOfWeek, usize, &[&Session]) -> T,
+) -> (Vec<DayOfWeek>, Vec<WeekRow<T>>) {
+    let rows = doc
+        .grid
+        .periods
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| {
+            (
+                format!(
+                    "{} {}–{}",
+                    p.name,
+                    ensemble_domain::school::clock(p.start.minutes()),
+                    ensemble_domain::school::clock(p.end.minutes())
+                ),
+                doc.grid
+                    .days
+                    .iter()
+                    .map(|d| {
+                        let here: Vec<&Session> = doc
+                            .sessions
+                            .iter()
+                            .filter(|s| s.day == *d && s.start < p.end && p.start < s.end)
+                            .collect();
+                        cell(*d, pi, &here)
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    (doc.grid.days.clone(), rows)
+}
+
+/// A core team's week from the published schedule: who is with which students where, when
+/// the team plans and with whom, services, specials and lunch.
+pub(crate) fn team_week_of(
+    doc: &Doc,
+    team: i64,
+    groups: &[PeriodGroup],
+) -> (Vec<DayOfWeek>, Vec<WeekRow<TeamCell>>) {
+    doc_week(doc, |day, pi, here| {
+        let mine: Vec<&&Session> = here.iter().filter(|s| s.team_id == team).collect();
+        let of = |k: SessionKind| mine.iter().filter(move |s| s.kind == k);
+        if let Some(p) = of(SessionKind::Planning).next() {
+            let mut lines = vec![edu_names(doc, &p.educator_ids)];
+            let specials: Vec<i64> = of(SessionKind::Specials)
+                .flat_map(|s| s.educator_ids.clone())
+                .collect();
+            if !specials.is_empty() {
+                lines.push(format!(
+                    "Students in specials with {}",
+                    edu_names(doc, &specials)
+                ));
+            }
+            return TeamCell {
+                heading: p.label.clone(),
+                lines,
+                class: "plan",
+            };
+        }
+        if let Some(l) = of(SessionKind::Lunch).next() {
+            let duty: Vec<i64> = of(SessionKind::Duty)
+                .flat_map(|s| s.educator_ids.clone())
+                .collect();
+            return TeamCell {
+                heading: l.label.clone(),
+                lines: if duty.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![format!("On duty: {}", edu_names(doc, &duty))]
+                },
+                class: "lunch",
+            };
+        }
+        let blocks: Vec<&&&Session> = of(SessionKind::TeamBlock).collect();
+        if blocks.is_empty() {
+            return TeamCell {
+                heading: "Nothing scheduled".into(),
+                lines: Vec::new(),
+                class: "none",
+            };
+        }
+        // Groups the team published for this period take the place of the default rooms.
+        let published: Vec<&PeriodGroup> = groups
+            .iter()
+            .filter(|g| g.day == day && g.period == pi)
+            .collect();
+        let mut lines: Vec<String> = if !published.is_empty() {
+            published.iter().map(|g| g.line()).collect()
+        } else {
+            blocks
+                .iter()
+                .map(|b| {
+                    format!(
+                        "{} with {} students{}",
+                        edu_names(doc, &b.educator_ids),
+                        b.student_ids.len(),
+                        place(doc, b)
+                    )
+                })
+                .collect()
+        };
+        for sv in of(SessionKind::Service) {
+            lines.push(format!(
+                "{}: {} with {} students{}",
+                sv.label,
+                edu_names(doc, &sv.educator_ids),
+                sv.student_ids.len(),
+                place(doc, sv)
+            ));
+        }
+        TeamCell {
+            heading: if published.is_empty() {
+                blocks[0].label.clone()
+            } else {
+                "Groups".into()
+            },
+            lines,
+            class: if published.is_empty() {
+                "teach"
+            } else {
+                "groups"
+            },
+        }
+    })
+}
+
+fn session_text(doc: &Doc, s: &Session) -> String {
+    let team = team_name(doc, s.team_id);
+    match s.kind {
+        SessionKind::TeamBlock => format!(
+            "{} with {team}: {} students{}",
+            s.label,
+            s.student_ids.len(),
+            place(doc, s)
+        ),
+        SessionKind::Planning => format!("{} ({team})", s.label),
+        SessionKind::Service => format!(
+            "{}: {} students of {team}{}",
+            s.label,
+            s.student_ids.len(),
+            place(doc, s)
+        ),
+        SessionKind::Specials => format!(
+            "Specials: {} students of {team}{}",
+            s.student_ids.len(),
+            place(doc, s)
+        ),
+        SessionKind::Lunch => format!("Lunch ({team})"),
+        SessionKind::Duty => format!("Lunch duty ({team})"),
+    }
+}
+
+fn class_of(k: SessionKind) -> &'static str {
+    match k {
+        SessionKind::Planning => "plan",
+        SessionKind::Lunch | SessionKind::Duty => "lunch",
+        _ => "teach",
+    }
+}
+
+/// An educator's week from the published schedule: what they do in each period, free, or
+/// not at school.
+pub(crate) fn educator_week_of(
+    doc: &Doc,
+    educator: i64,
+) -> (Vec<DayOfWeek>, Vec<WeekRow<EducatorCell>>) {
+    doc_week(doc, |day, pi, here| {
+        let mine: Vec<&&Session> = here
+            .iter()
+            .filter(|s| s.educator_ids.contains(&educator))
+            .collect();
+        if let Some(first) = mine.first() {
+            return EducatorCell {
+                text: mine
+                    .iter()
+                    .map(|s| session_text(doc, s))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                class: class_of(first.kind),
+            };
+        }
+        let at_school = doc
+            .educator(educator)
+            .is_some_and(|e| e.is_available(day, pi));
+        if !at_school {
+            EducatorCell {
+                text: "Not at school".into(),
+                class: "away",
+            }
+        } else if doc.grid.periods[pi].kind == PeriodKind::Lunch {
+            EducatorCell {
+                text: "Lunch".into(),
+                class: "lunch",
+            }
+        } else {
+            EducatorCell {
+                text: "Free".into(),
+                class: "free",
+            }
+        }
+    })
+}
+
+/// A space's week: who uses it when.
+pub(crate) fn space_week_of(doc: &Doc, space: i64) -> (Vec<DayOfWeek>, Vec<WeekRow<EducatorCell>>) {
+    doc_week(doc, |_, _, here| {
+        let used: Vec<&&Session> = here.iter().filter(|s| s.space_id == Some(space)).collect();
+        if used.is_empty() {
+            return EducatorCell {
+                text: "Free".into(),
+                class: "free",
+            };
+        }
+        EducatorCell {
+            text: used
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}, {} students, {}",
+                        team_name(doc, s.team_id),
+                        s.student_ids.len(),
+                        edu_names(doc, &s.educator_ids)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            class: class_of(used[0].kind),
+        }
+    })
+}
+
+/// One student's week: where they are, with whom, in each period.
+pub(crate) fn student_week_of(
+    doc: &Doc,
+    student: i64,
+) -> (Vec<DayOfWeek>, Vec<WeekRow<EducatorCell>>) {
+    doc_week(doc, |_, _, here| {
+        let theirs: Vec<&&Session> = here
+            .iter()
+            .filter(|s| s.student_ids.contains(&student))
+            .collect();
+        // A push-in service happens inside the team block: show the service.
+        let shown = theirs
+            .iter()
+            .find(|s| s.kind == SessionKind::Service)
+            .or_else(|| theirs.first());
+        match shown {
+            None => EducatorCell {
+                text: "—".into(),
+                class: "none",
+            },
+            Some(s) => EducatorCell {
+                text: format!(
+                    "{}{}{}",
+                    s.label,
+                    if s.educator_ids.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" with {}", edu_names(doc, &s.educator_ids))
+                    },
+                    place(doc, s)
+                ),
+                class: class_of(s.kind),
             },
         }
     })

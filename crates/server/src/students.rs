@@ -59,6 +59,8 @@ struct StudentPage {
     activities: Vec<(String, String)>,
     flash: Option<String>,
     error: Option<String>,
+    /// The family's calendar links (those who may open the profile).
+    cal: Option<crate::schedules::calendar::Links>,
 }
 
 impl StudentPage {
@@ -118,6 +120,7 @@ fn student_page_of(
         choices: choices.join(", "),
         flash,
         error,
+        cal: None,
     }
 }
 
@@ -128,7 +131,24 @@ async fn student_page(
     Query(q): Query<FlashQuery>,
 ) -> PageResult {
     let (s, choices) = v.gate(&st.store).student(StudentId(id)).await?;
-    render(&student_page_of(&v, s, choices, q.message(), None))
+    let school = s.school;
+    let may_share = s.access.sees_profile() || v.principal.is_leader_of(school);
+    let mut page = student_page_of(&v, s, choices, q.message(), None);
+    if may_share {
+        page.cal = Some(
+            crate::schedules::calendar::links(
+                &st.store,
+                school,
+                crate::schedules::calendar::STUDENT,
+                id,
+                "Family calendar",
+                "A private link for the family: this student's own sessions of the published schedule, with every approved re-plan, and no other student. Give it to the family; revoke it when it should stop.",
+                format!("/students/{id}/calendar"),
+            )
+            .await?,
+        );
+    }
+    render(&page)
 }
 
 #[derive(Deserialize)]

@@ -62,6 +62,10 @@ struct TeamPage {
     professionals: usize,
     days: Vec<DayOfWeek>,
     schedule: Vec<crate::schedule::WeekRow<crate::schedule::TeamCell>>,
+    /// The week comes from the school's published schedule.
+    generated: bool,
+    /// Calendar links (members and the school's leaders).
+    cal: Option<crate::schedules::calendar::Links>,
     flash: Option<String>,
     unreadable: Option<String>,
 }
@@ -111,7 +115,15 @@ async fn team_page(
     let grid = gate.grid(school).await?;
     let bookings = st.store.team_bookings_at(v.fresh, TeamId(id)).await?;
     unreadable.extend(bookings.unreadable);
-    // Who is with which students where, period by period.
+    // Who is with which students where, period by period: from the school's published
+    // schedule when there is one, else from the team's bookings and published groups.
+    let published = match st.store.published_schedule(school, None).await? {
+        Some(row) => crate::schedules::parse_doc(&row.body)
+            .ok()
+            .filter(|d| d.team(id).is_some()),
+        None => None,
+    };
+    let generated = published.is_some() && team.team.kind == TeamKind::Core;
     let (days, schedule) = match (&grid, team.team.kind) {
         (Some(g), TeamKind::Core) => {
             let spaces = st.store.spaces(school).await?.rows;
@@ -138,12 +150,41 @@ async fn team_page(
                 })
                 .collect::<Vec<_>>();
             let roster_size = usize::try_from(team.team.roster_size).unwrap_or(0);
-            (
-                g.days().to_vec(),
-                crate::schedule::team_week(g, &team.members, roster_size, &bookings.rows, &groups),
-            )
+            match &published {
+                Some(doc) => crate::schedule::team_week_of(doc, id, &groups),
+                None => (
+                    g.days().to_vec(),
+                    crate::schedule::team_week(
+                        g,
+                        &team.members,
+                        roster_size,
+                        &bookings.rows,
+                        &groups,
+                    ),
+                ),
+            }
         }
         _ => (Vec::new(), Vec::new()),
+    };
+    let member = v
+        .principal
+        .educator
+        .is_some_and(|me| team.members.iter().any(|m| m.educator == me));
+    let cal = if member || v.principal.is_leader_of(school) {
+        Some(
+            crate::schedules::calendar::links(
+                &st.store,
+                school,
+                crate::schedules::calendar::TEAM,
+                id,
+                "Team calendar",
+                "A private link to the team's week in any calendar app: it follows the published schedule and every approved re-plan.",
+                format!("/teams/{id}/calendar"),
+            )
+            .await?,
+        )
+    } else {
+        None
     };
     let professionals = team
         .members
@@ -161,6 +202,8 @@ async fn team_page(
         professionals,
         days,
         schedule,
+        generated,
+        cal,
         flash: q.message(),
         unreadable: unreadable_note(&unreadable),
     })

@@ -89,6 +89,36 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T
     }
 }
 
+/// The terms a school may plan or schedule for — the current one and those after it — as
+/// (id, name, selected), the current one marked "(this term)".
+pub(crate) fn term_choices(
+    terms: &[ensemble_store::TermChoice],
+    selected: Option<ensemble_domain::TermId>,
+) -> Vec<(i64, String, bool)> {
+    let current = terms.iter().position(|t| t.current).unwrap_or(0);
+    terms
+        .iter()
+        .skip(current)
+        .map(|t| {
+            (
+                t.id.0,
+                if t.current {
+                    format!("{} (this term)", t.name)
+                } else {
+                    t.name.clone()
+                },
+                Some(t.id) == selected,
+            )
+        })
+        .collect()
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`.
+pub(crate) fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 /// A form with nothing but its CSRF token.
 #[derive(Deserialize)]
 pub(crate) struct NoFields {}

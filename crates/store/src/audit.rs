@@ -66,6 +66,14 @@ pub mod actions {
     pub const STAFFING_ASSIGN: &str = "staffing.assign";
     pub const STAFFING_SAVE: &str = "staffing.save";
     pub const STAFFING_SETTINGS: &str = "staffing.settings";
+    pub const SCHEDULE_READ: &str = "schedule.read";
+    pub const SCHEDULE_BUILD: &str = "schedule.build";
+    pub const SCHEDULE_PUBLISH: &str = "schedule.publish";
+    pub const SCHEDULE_SETTINGS: &str = "schedule.settings";
+    pub const ABSENCE_RECORD: &str = "absence.record";
+    pub const ABSENCE_APPROVE: &str = "absence.approve";
+    pub const FEED_CREATE: &str = "feed.create";
+    pub const FEED_REVOKE: &str = "feed.revoke";
     pub const TOKEN_CREATE: &str = "token.create";
     pub const TOKEN_REVOKE: &str = "token.revoke";
     pub const USER_CREATE: &str = "user.create";
@@ -73,7 +81,7 @@ pub mod actions {
     pub const LOGOUT: &str = "logout";
 
     /// Every action, with a plain description for the audit page.
-    pub const ALL: [(&str, &str); 26] = [
+    pub const ALL: [(&str, &str); 34] = [
         (STUDENT_READ, "opened a student's record"),
         (STUDENT_NAMES, "saw students' names on the audit log"),
         (STUDENT_UPDATE, "changed a student's profile or choices"),
@@ -98,6 +106,20 @@ pub mod actions {
             STAFFING_SETTINGS,
             "changed the district's staffing catalog and policy",
         ),
+        (
+            SCHEDULE_READ,
+            "read the school's rosters and services for its schedule",
+        ),
+        (SCHEDULE_BUILD, "built a draft schedule"),
+        (SCHEDULE_PUBLISH, "published the school's schedule"),
+        (
+            SCHEDULE_SETTINGS,
+            "changed the school's time zone or planning time",
+        ),
+        (ABSENCE_RECORD, "recorded an absence"),
+        (ABSENCE_APPROVE, "approved the re-plan of an absence"),
+        (FEED_CREATE, "created a calendar feed"),
+        (FEED_REVOKE, "revoked a calendar feed"),
         (TOKEN_CREATE, "created an API token"),
         (TOKEN_REVOKE, "revoked an API token"),
         (USER_CREATE, "created an account"),

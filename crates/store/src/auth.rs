@@ -122,6 +122,8 @@ impl Store {
                 )? {
                     TeamKind::Core => core_teams.push(id),
                     TeamKind::Extended => extended_teams.push(id),
+                    // Specials teachers see students in the schedule, not through a roster.
+                    TeamKind::Specials => {}
                 }
             }
         }

@@ -161,6 +161,7 @@ impl Store {
                     s.name.as_str().into(),
                     i64::from(s.grade_low).into(),
                     i64::from(s.grade_high).into(),
+                    s.time_zone.as_str().into(),
                 ]
             })
             .collect();
@@ -173,6 +174,7 @@ impl Store {
                 "name",
                 "grade_low",
                 "grade_high",
+                "time_zone",
             ],
             rows,
             "schools",

@@ -12,6 +12,7 @@ mod cache;
 pub use auth::TokenRow;
 mod grouping;
 mod import;
+mod schedule;
 mod school;
 mod staffing;
 mod students;
@@ -22,6 +23,7 @@ pub use audit::{actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow}
 pub use cache::Fresh;
 pub use grouping::{GroupingRow, History, NewAssessment, NewGrouping, PeriodGroupRow};
 pub use import::ImportProgress;
+pub use schedule::{AbsenceRow, FactEducator, FactSpace, FactTeam, ScheduleFacts, ScheduleRow};
 pub use school::{
     BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SlotUse, SpaceRow, TeamDetail,
     TeamMemberRow, TeamSummary, TermRow,

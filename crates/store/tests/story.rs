@@ -264,8 +264,8 @@ async fn core_team_needs_two_professionals_and_spaces_hold_their_capacity() {
         let spaces = store.spaces(school).await.expect("spaces").rows;
         let zone = spaces
             .iter()
-            .find(|s| s.kind == SpaceKind::Zone)
-            .expect("a zone");
+            .find(|s| s.kind == SpaceKind::Zone && s.name.starts_with("Studio zone"))
+            .expect("a zone of the learning studio");
         let team = store.teams(Some(school)).await.expect("teams").rows[0].id;
         let booking = |day, period, headcount| NewBooking {
             space: zone.id,

@@ -143,22 +143,7 @@ async fn page(
     let (_, district_custom) = district_settings(&gate, SchoolId(id)).await?;
     let terms = st.store.school_terms(SchoolId(id)).await?;
     let default = default_term(&terms).map(|t| t.id);
-    let current = terms.iter().position(|t| t.current).unwrap_or(0);
-    let choices = terms
-        .iter()
-        .skip(current)
-        .map(|t| {
-            (
-                t.id.0,
-                if t.current {
-                    format!("{} (this term)", t.name)
-                } else {
-                    t.name.clone()
-                },
-                Some(t.id) == default,
-            )
-        })
-        .collect();
+    let choices = crate::web::term_choices(&terms, default);
     let current_name = terms
         .iter()
         .find(|t| t.current)

@@ -42,6 +42,8 @@ struct World {
     teams: BTreeMap<i64, (i64, String, String)>,
     /// team → members (educators).
     members: BTreeMap<i64, BTreeSet<i64>>,
+    /// team → its leads (educators).
+    leads: BTreeMap<i64, BTreeSet<i64>>,
     /// email → (system role, school, educator, role type).
     users: BTreeMap<String, (String, Option<i64>, Option<i64>, String)>,
     bookings: BTreeMap<i64, i64>,
@@ -96,6 +98,13 @@ async fn load(app: &App) -> World {
             int(f[0]).expect("id"),
             (int(f[1]).expect("school"), f[2].to_owned(), f[3].to_owned()),
         );
+    }
+    for r in q("SELECT CAST(team_id AS TEXT) || '|' || CAST(educator_id AS TEXT) FROM team_members WHERE member_role = 'lead'").await {
+        let f = split(&r);
+        w.leads
+            .entry(int(f[0]).expect("team"))
+            .or_default()
+            .insert(int(f[1]).expect("educator"));
     }
     for r in q("SELECT CAST(team_id AS TEXT) || '|' || CAST(educator_id AS TEXT) FROM team_members")
         .await
@@ -329,6 +338,16 @@ enum Rule {
     AnyLeader,
     /// Importing results for the target student.
     Import,
+    /// The fixture absence: the school's leaders, the absent educator, the leads of their
+    /// teams.
+    AbsenceSee,
+    /// Approving its re-plan: the school's leaders and the leads of the absent educator's teams.
+    AbsenceApprove,
+    /// The fixture educator's own calendar (or the feed of it): themself and their school's
+    /// leaders.
+    OwnCalendar,
+    /// The target team's calendar: its members and its school's leaders.
+    TeamCalendar,
 }
 
 struct Row {
@@ -425,6 +444,48 @@ fn table() -> Vec<Row> {
             T::School,
             District,
         )),
+        row("GET", "/schools/{id}/schedule", T::School, Leader),
+        changes(row("POST", "/schools/{id}/schedule", T::School, Leader)),
+        last(row(
+            "POST",
+            "/schools/{id}/schedule/{schedule}/publish",
+            T::School,
+            Leader,
+        )),
+        row("GET", "/schools/{id}/absences", T::School, SchoolOf),
+        changes(row("POST", "/schools/{id}/absences", T::School, SchoolOf)),
+        row(
+            "GET",
+            "/schools/{id}/absences/{absence}",
+            T::School,
+            AbsenceSee,
+        ),
+        last(row(
+            "POST",
+            "/schools/{id}/absences/{absence}/approve",
+            T::School,
+            AbsenceApprove,
+        )),
+        row("GET", "/calendar/{token}", T::None, Public),
+        changes(row(
+            "POST",
+            "/educators/{id}/calendar",
+            T::Educator,
+            OwnCalendar,
+        )),
+        changes(row("POST", "/teams/{id}/calendar", T::Team, TeamCalendar)),
+        changes(row(
+            "POST",
+            "/students/{id}/calendar",
+            T::Student,
+            StudentChange,
+        )),
+        last(row(
+            "POST",
+            "/schools/{id}/calendar-feeds/{feed}/revoke",
+            T::School,
+            OwnCalendar,
+        )),
         row("GET", "/teams/{id}/grouping", T::Team, Board),
         changes(row("POST", "/teams/{id}/grouping", T::Team, Board)),
         changes(row(
@@ -520,6 +581,25 @@ fn table() -> Vec<Row> {
             T::School,
             District,
         )),
+        row("GET", "/api/v1/schools/{id}/schedules", T::School, Leader),
+        changes(row(
+            "POST",
+            "/api/v1/schools/{id}/schedules",
+            T::School,
+            Leader,
+        )),
+        row(
+            "GET",
+            "/api/v1/schools/{id}/schedules/{schedule}",
+            T::School,
+            Leader,
+        ),
+        last(row(
+            "POST",
+            "/api/v1/schools/{id}/schedules/{schedule}/publish",
+            T::School,
+            Leader,
+        )),
         row("GET", "/api/v1/teams/{id}/groupings", T::Team, Board),
         changes(row("POST", "/api/v1/teams/{id}/groupings", T::Team, Board)),
         row("GET", "/api/v1/groupings/{id}", T::Grouping, Board),
@@ -562,6 +642,14 @@ struct Fixture {
     /// A student in the grouping and a group to move them to.
     move_to: (String, String),
     plan: i64,
+    /// A draft schedule of the school.
+    schedule: i64,
+    /// An absence of `absent` recorded against the school's published schedule.
+    absence: i64,
+    absent: i64,
+    /// A calendar feed of `educator`: its id and secret.
+    feed: i64,
+    token: String,
     /// A planned team's name and one of its members.
     plan_team: (String, String),
 }
@@ -653,7 +741,11 @@ fn fill(path: &str, f: &Fixture, target: Target) -> String {
         .replace("{student_id}", &f.student.to_string())
         .replace("{student}", &f.student.to_string())
         .replace("{gid}", &f.grouping.to_string())
-        .replace("{plan}", &f.plan.to_string());
+        .replace("{plan}", &f.plan.to_string())
+        .replace("{schedule}", &f.schedule.to_string())
+        .replace("{absence}", &f.absence.to_string())
+        .replace("{feed}", &f.feed.to_string())
+        .replace("{token}", &format!("{}.ics", f.token));
     if path == "/schools/{id}/staffing/compare" {
         format!("{url}?a={}&b={}", f.plan, f.plan)
     } else {
@@ -711,6 +803,18 @@ fn body(
             Value::Null,
             None,
         ),
+        "/schools/{id}/absences" => (
+            form(&[
+                ("educator", f.educator.to_string()),
+                ("date", "2026-12-07".into()),
+                ("reason", "illness".into()),
+            ]),
+            Value::Null,
+            None,
+        ),
+        "/schools/{id}/schedule/{schedule}/publish" => {
+            (form(&[("confirmed", "yes".into())]), Value::Null, None)
+        }
         "/teams/{id}/grouping" => (
             form(&[
                 ("block", "Matrix block".into()),
@@ -883,6 +987,27 @@ fn allowed(w: &World, p: Option<&Who>, rule: Rule, row: &Row, f: &Fixture) -> bo
         Rule::Leader => school_exists && p.leads(f.school),
         Rule::District => school_exists && p.admin,
         Rule::AnyLeader => p.admin || p.leader,
+        Rule::AbsenceSee | Rule::AbsenceApprove => {
+            f.absence != MISSING
+                && (p.leads(f.school)
+                    || (matches!(rule, Rule::AbsenceSee) && p.educator == Some(f.absent))
+                    || p.educator.is_some_and(|me| {
+                        me != f.absent
+                            && w.leads.iter().any(|(t, ls)| {
+                                ls.contains(&me)
+                                    && w.members.get(t).is_some_and(|m| m.contains(&f.absent))
+                                    && w.teams.contains_key(t)
+                            })
+                    }))
+        }
+        Rule::OwnCalendar => {
+            f.educator != MISSING && (p.educator == Some(f.educator) || p.leads(f.school))
+        }
+        Rule::TeamCalendar => team.is_some_and(|t| {
+            team_school(w, t).is_some_and(|s| p.leads(s))
+                || p.educator
+                    .is_some_and(|me| w.members.get(&t).is_some_and(|m| m.contains(&me)))
+        }),
         Rule::Import => w.students.get(&f.student).is_some_and(|s| {
             p.leads(s.school)
                 || (p.educator_of(s.school)
@@ -907,17 +1032,54 @@ fn leaked_names(w: &World, p: Option<&Who>, body: &str) -> Vec<String> {
         .map(|s| s.name.as_str())
         .filter(|n| !visible.contains(n) && !w.adult_names.contains(*n))
         .collect();
-    let words: Vec<&str> = body
-        .split(|c: char| !c.is_alphabetic() && c != '\'' && c != '-')
-        .filter(|w| !w.is_empty())
+    // Words, each with whether a comma stands between it and the word before.
+    let mut words: Vec<(&str, bool)> = Vec::new();
+    let mut comma = false;
+    let mut start = None;
+    for (i, c) in body.char_indices() {
+        let letter = c.is_alphabetic() || c == '\'' || c == '-';
+        match (letter, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s0)) => {
+                words.push((&body[s0..i], comma));
+                comma = false;
+                start = None;
+            }
+            _ => {}
+        }
+        if c == ',' {
+            comma = true;
+        }
+    }
+    if let Some(s0) = start {
+        words.push((&body[s0..], comma));
+    }
+    // A list of adults ("… Naomi Walker, Ravi Tsosie …") puts one's family name next to the
+    // next one's given name: across a comma, that pair is the list, not a name.
+    let given: HashSet<&str> = w
+        .adult_names
+        .iter()
+        .filter_map(|n| n.split(' ').next())
+        .collect();
+    let family: HashSet<&str> = w
+        .adult_names
+        .iter()
+        .filter_map(|n| n.rsplit(' ').next())
         .collect();
     let mut out = Vec::new();
     for pair in words.windows(2) {
-        for name in [
-            format!("{} {}", pair[0], pair[1]),
-            format!("{} {}", pair[1], pair[0]),
+        let ((a, _), (b, across)) = (pair[0], pair[1]);
+        for (name, listed) in [
+            (
+                format!("{a} {b}"),
+                across && family.contains(a) && given.contains(b),
+            ),
+            (
+                format!("{b} {a}"),
+                across && family.contains(a) && given.contains(b),
+            ),
         ] {
-            if hidden.contains(name.as_str()) {
+            if !listed && hidden.contains(name.as_str()) {
                 out.push(name);
             }
         }
@@ -988,8 +1150,39 @@ struct Counts {
     server_errors: Vec<String>,
 }
 
+/// A school day (Monday to Friday) ten days or more before `end`.
+fn school_day_before(end: &str) -> String {
+    use ensemble_domain::school::{date_of_days, days_since_epoch, weekday_of};
+    let end = days_since_epoch("end", end).expect("a date");
+    (10..20)
+        .map(|k| date_of_days(end - k))
+        .find(|d| weekday_of("d", d).is_ok_and(|w| w.index() < 5))
+        .expect("a school day")
+}
+
+impl Role {
+    /// Posts a page form (with this role's CSRF token); the answer's `Location`.
+    async fn post_form(&self, app: &App, path: &str, fields: &[(&str, String)]) -> String {
+        let mut form: Vec<(String, String)> = vec![("csrf".into(), self.csrf.clone())];
+        form.extend(fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        let r = self
+            .client
+            .post(format!("{}{path}", app.base))
+            .form(&form)
+            .send()
+            .await
+            .expect("post");
+        r.headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("no redirect: {}", r.status()))
+    }
+}
+
 async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
     let w = load(app).await;
+    let admin_page = signed_in(app, "System (district) leader").await;
     let team_named = |name: &str| {
         *w.teams
             .iter()
@@ -1068,6 +1261,70 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{plan}");
+        let (s, schedule) = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/schools/{school}/schedules"),
+                admin,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{schedule}");
+        let schedule_id = schedule["id"].as_i64().expect("schedule");
+        // The week published, an absence of the fixture educator recorded against it, and a
+        // calendar feed of theirs.
+        let (s, body) = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/schools/{school}/schedules/{schedule_id}/publish"),
+                admin,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let date = app
+            .db
+            .strings(
+                "SELECT t.end_date FROM terms t JOIN schools s ON s.current_term_id = t.id WHERE CAST(s.id AS TEXT) = $1",
+                &[&school.to_string()],
+            )
+            .await
+            .pop()
+            .expect("the term's end");
+        let date = school_day_before(&date);
+        let location = admin_page
+            .post_form(
+                app,
+                &format!("/schools/{school}/absences"),
+                &[
+                    ("educator", educator.to_string()),
+                    ("date", date.clone()),
+                    ("reason", "illness".into()),
+                ],
+            )
+            .await;
+        let absence = location
+            .split('/')
+            .nth(4)
+            .and_then(|x| x.split('?').next())
+            .and_then(int)
+            .unwrap_or_else(|| panic!("no absence recorded on {date}: {location}"));
+        let location = admin_page
+            .post_form(app, &format!("/educators/{educator}/calendar"), &[])
+            .await;
+        let token = location
+            .split("%2Fcalendar%2F")
+            .nth(1)
+            .and_then(|x| x.split(".ics").next())
+            .unwrap_or_else(|| panic!("no feed address: {location}"))
+            .to_owned();
+        let feed = app
+            .db
+            .strings("SELECT CAST(MAX(id) AS TEXT) FROM calendar_feeds", &[])
+            .await
+            .pop()
+            .and_then(|x| int(&x))
+            .expect("a feed");
         out.insert(
             place,
             Fixture {
@@ -1081,6 +1338,11 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
                 grouping: g["id"].as_i64().expect("id"),
                 move_to,
                 plan: plan["id"].as_i64().expect("plan"),
+                schedule: schedule_id,
+                absence,
+                absent: educator,
+                feed,
+                token,
                 plan_team: (
                     plan["teams"][0]["name"].as_str().expect("team").to_owned(),
                     plan["teams"][0]["members"][0]["educator"]
@@ -1105,6 +1367,11 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             grouping: MISSING,
             move_to: own.move_to.clone(),
             plan: MISSING,
+            schedule: MISSING,
+            absence: MISSING,
+            absent: MISSING,
+            feed: MISSING,
+            token: "0".repeat(64),
             plan_team: own.plan_team.clone(),
         },
     );
