@@ -39,6 +39,7 @@ fn main() -> Result<()> {
             run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
             calendars::calendars(&root)
         }
+        Some("bench-schedule") => calendars::bench_schedule(&root),
         Some("bench-roster") => bench_roster(&args[1..]),
         Some("bench-demo") => bench_demo(&args[1..]),
         Some("bench-fet") => bench_fet(&args[1..]),
@@ -55,7 +56,7 @@ fn main() -> Result<()> {
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint] [--no-fuzz]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, API fuzzing, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL
-  fuzz                          fuzz the API with schemathesis on SQLite and PostgreSQL\n  calendars                     every calendar feed of the demo, checked by an independent parser (icalendar)\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools\n  bench-grouping                regroup 100,000 students in 1,000 teams (median of 5, against the construction alone); heuristic vs exact on small blocks"
+  fuzz                          fuzz the API with schemathesis on SQLite and PostgreSQL\n  calendars                     every calendar feed of the demo, checked by an independent parser (icalendar)\n  bench-schedule                build the demo's week and a 2,000-student high school's; re-plan 50 absences each against a substitute-only baseline\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools\n  bench-grouping                regroup 100,000 students in 1,000 teams (median of 5, against the construction alone); heuristic vs exact on small blocks"
             );
             Ok(())
         }

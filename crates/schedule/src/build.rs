@@ -191,17 +191,53 @@ pub fn build(
             specials.space_ids.len()
         )]));
     }
-    let specials_seats: u32 = specials.space_ids[..specials.member_ids.len()]
-        .iter()
-        .filter_map(|s| space_index.get(s))
-        .map(|s| s.capacity)
-        .sum();
+    // The specials team works in crews, each with seats for a whole core team: member k
+    // teaches in the team's k-th room. Core teams take turns with their crew.
+    let cap_of = |k: usize| -> usize {
+        specials
+            .space_ids
+            .get(k)
+            .and_then(|s| space_index.get(s))
+            .map_or(0, |s| usize::try_from(s.capacity).unwrap_or(0))
+    };
+    let largest = cores.iter().map(|t| t.student_ids.len()).max().unwrap_or(0);
+    let mut crews: Vec<Vec<usize>> = Vec::new();
+    let mut crew: Vec<usize> = Vec::new();
+    for k in 0..specials.member_ids.len() {
+        crew.push(k);
+        if crew.iter().map(|&m| cap_of(m)).sum::<usize>() >= largest {
+            crews.push(std::mem::take(&mut crew));
+        }
+    }
+    match crews.last_mut() {
+        Some(last) => last.extend(crew),
+        None => crews.push(crew),
+    }
+    let crew_of: Vec<usize> = (0..cores.len()).map(|i| i % crews.len()).collect();
+    let crew_members = |ti: usize| -> Vec<i64> {
+        crews[crew_of[ti]]
+            .iter()
+            .map(|&k| specials.member_ids[k])
+            .collect()
+    };
     let mut home_of: HashMap<i64, &str> = HashMap::new();
     for t in &cores {
         let n = t.student_ids.len();
-        if u32::try_from(n).unwrap_or(u32::MAX) > specials_seats {
+        let seats: usize = crews[0].iter().map(|&k| cap_of(k)).sum();
+        if n > seats {
             why.push(format!(
-                "{}'s {n} students do not fit the specials rooms ({specials_seats} seats) while the team plans.",
+                "{}'s {n} students do not fit the specials rooms ({seats} seats) while the team plans.",
+                t.name
+            ));
+        }
+        let reach: u32 = t
+            .member_ids
+            .iter()
+            .map(|m| input.educators[edu_index[m]].max_group())
+            .sum();
+        if u32::try_from(n).unwrap_or(u32::MAX) > reach {
+            why.push(format!(
+                "{}'s {n} students are more than its members may lead together ({reach} at most, by the groups each role leads).",
                 t.name
             ));
         }
@@ -230,28 +266,30 @@ pub fn build(
         }
     }
     let per_day = plan_ok.iter().filter(|&&b| b).count();
-    if cores.len() > per_day {
-        why.push(format!(
-            "{} core teams plan in turns while the specials team has their students, but the day has only {per_day} periods of at least {planning_min} minutes.",
-            cores.len()
-        ));
+    for c in 0..crews.len() {
+        let turns = crew_of.iter().filter(|&&x| x == c).count();
+        if turns > per_day {
+            why.push(format!(
+                "{turns} core teams plan in turns while the same specials teachers have their students, but the day has only {per_day} periods of at least {planning_min} minutes.",
+            ));
+        }
     }
     // Each core team, each day: a period where all its members and the specials team are in.
-    for t in &cores {
-        for (d, day) in grid.days.iter().enumerate() {
-            let _ = d;
+    for (ti, t) in cores.iter().enumerate() {
+        let crew = crew_members(ti);
+        for day in &grid.days {
             let ok = (0..hours).any(|p| {
                 plan_ok[p]
                     && t.member_ids
                         .iter()
-                        .chain(&specials.member_ids)
+                        .chain(&crew)
                         .all(|m| input.educators[edu_index[m]].is_available(*day, p))
             });
             if !ok {
                 let away: Vec<String> = t
                     .member_ids
                     .iter()
-                    .chain(&specials.member_ids)
+                    .chain(&crew)
                     .filter(|m| {
                         (0..hours).all(|p| {
                             !plan_ok[p] || !input.educators[edu_index[m]].is_available(*day, p)
@@ -396,7 +434,7 @@ pub fn build(
             let teachers: BTreeSet<usize> = t
                 .member_ids
                 .iter()
-                .chain(&specials.member_ids)
+                .chain(&crew_members(ti))
                 .chain(&with_extended)
                 .map(teacher)
                 .collect();
@@ -621,10 +659,18 @@ pub fn build(
     }
     let mut doc = input.clone();
     doc.format = FORMAT.into();
+    let crew_rooms: Vec<Vec<(i64, Option<i64>)>> = (0..cores.len())
+        .map(|ti| {
+            crews[crew_of[ti]]
+                .iter()
+                .map(|&k| (specials.member_ids[k], specials.space_ids.get(k).copied()))
+                .collect()
+        })
+        .collect();
     doc.sessions = sessions(
         input,
         &cores,
-        specials,
+        &crew_rooms,
         &roles,
         &problem,
         &out.placement,
@@ -713,7 +759,7 @@ fn explain(
 fn sessions(
     input: &Doc,
     cores: &[&Team],
-    specials: &Team,
+    crews: &[Vec<(i64, Option<i64>)>],
     roles: &[Role],
     p: &Problem,
     pl: &Placement,
@@ -807,14 +853,29 @@ fn sessions(
                     );
                     plan.educator_ids = t.member_ids.iter().chain(with_extended).copied().collect();
                     out.push(plan);
-                    // The specials team has the students, split evenly over its members.
-                    let n = specials.member_ids.len();
-                    let size = t.student_ids.len().div_ceil(n.max(1));
-                    for (k, chunk) in t.student_ids.chunks(size.max(1)).enumerate() {
+                    // The team's specials crew has the students, as many in each room as
+                    // it seats, the rest spread evenly.
+                    let crew = &crews[ti];
+                    let mut left: &[i64] = &t.student_ids;
+                    for (k, (member, room)) in crew.iter().enumerate() {
+                        let rooms_left = crew.len() - k;
+                        let cap = room
+                            .and_then(|r| input.space(r))
+                            .map_or(usize::MAX, |r| usize::try_from(r.capacity).unwrap_or(0));
+                        let take = left
+                            .len()
+                            .div_ceil(rooms_left.max(1))
+                            .min(cap)
+                            .min(left.len());
+                        let (chunk, rest) = left.split_at(take);
+                        left = rest;
+                        if chunk.is_empty() {
+                            continue;
+                        }
                         let mut sp = base(SessionKind::Specials, "Specials".into());
-                        sp.educator_ids = vec![specials.member_ids[k]];
+                        sp.educator_ids = vec![*member];
                         sp.student_ids = chunk.to_vec();
-                        sp.space_id = specials.space_ids.get(k).copied();
+                        sp.space_id = *room;
                         sp.zone = sp.space_id.and_then(&zone_name);
                         out.push(sp);
                     }
@@ -916,6 +977,20 @@ fn team_block(
     let parent = spaces.first().and_then(|s| s.zone_of);
     if let Some(p) = parent.filter(|p| spaces.iter().all(|s| s.zone_of == Some(*p))) {
         let room = input.space(p);
+        let reach: usize = here
+            .iter()
+            .filter_map(|m| input.educator(*m))
+            .map(|e| usize::try_from(e.max_group()).unwrap_or(0))
+            .sum();
+        if reach < students.len() {
+            return Err(BuildError::Infeasible(vec![format!(
+                "{}'s {} students are more than the members at school on {} at {} may lead together ({reach} at most).",
+                t.name,
+                students.len(),
+                base.day.name(),
+                base.start
+            )]));
+        }
         if room.is_some_and(|r| r.capacity as usize >= students.len()) {
             let mut s = base;
             s.student_ids = students.to_vec();

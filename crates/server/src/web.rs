@@ -266,6 +266,7 @@ impl Confirmed {
 /// An address with a `?msg=` to show once (the message URL-encoded).
 pub(crate) fn flash_url(path: &str, msg: &str) -> String {
     match serde_urlencoded::to_string([("msg", msg)]) {
+        Ok(q) if path.contains('?') => format!("{path}&{q}"),
         Ok(q) => format!("{path}?{q}"),
         Err(_) => path.to_owned(),
     }

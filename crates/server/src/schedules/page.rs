@@ -31,12 +31,32 @@ pub fn router() -> Routes {
         .post("/schools/{id}/schedule/{schedule}/publish", publish)
 }
 
+/// The page's query; numbers are read leniently (a typo shows the page without it).
 #[derive(Deserialize)]
+struct RawQuery {
+    v: Option<String>,
+    view: Option<String>,
+    of: Option<String>,
+    msg: Option<String>,
+}
+
 struct PageQuery {
     v: Option<i64>,
     view: Option<String>,
     of: Option<i64>,
     msg: Option<String>,
+}
+
+impl From<RawQuery> for PageQuery {
+    fn from(q: RawQuery) -> Self {
+        let num = |s: Option<String>| s.and_then(|x| x.trim().parse().ok());
+        Self {
+            v: num(q.v),
+            view: q.view,
+            of: num(q.of),
+            msg: q.msg,
+        }
+    }
 }
 
 struct VersionRow {
@@ -149,11 +169,11 @@ async fn page(
     State(st): State<AppState>,
     v: Viewer,
     PagePath(id): PagePath<i64>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<RawQuery>,
 ) -> PageResult {
     let gate = v.gate(&st.store);
     let (school, _) = gate.schedule_school(SchoolId(id)).await?;
-    show(&st, &v, school, q, None).await
+    show(&st, &v, school, q.into(), None).await
 }
 
 async fn show(

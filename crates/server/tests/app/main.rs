@@ -6,4 +6,5 @@ mod concurrency;
 mod grouping;
 mod harness;
 mod matrix;
+mod schedule;
 mod stories;
