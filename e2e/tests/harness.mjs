@@ -147,11 +147,13 @@ export async function axeViolations(page) {
 }
 
 /**
- * The page as its readers meet it: axe finds no serious or critical violation, and at 390 px
- * nothing but the tables' own scroll areas is wider than the screen.
+ * The page as its readers meet it: axe finds no serious or critical violation, at 390 px
+ * nothing but the tables' own scroll areas is wider than the screen, and its title is words.
  */
 export async function audit(page, problems) {
   problems.push(...await axeViolations(page));
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   if (overflow > 1) problems.push(`${page.url()}: the page is ${overflow}px wider than the window`);
+  const title = await page.title();
+  if (!title.trim() || /[<>{}]/.test(title)) problems.push(`${page.url()}: the title is not plain words: ${title.slice(0, 80)}`);
 }

@@ -23,7 +23,7 @@ after(async () => {
 test('a leader reviews the week, builds a draft and publishes it', async () => {
   const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = watch(page, { refusals: [422] });
   await signIn(page, server.base, server.accounts['School leader'], server.password);
   await Promise.all([page.waitForNavigation(), page.click('header.top nav a:text-is("Schedule")')]);
   assert.match(await page.locator('#versions').textContent(), /Published/);
@@ -39,6 +39,17 @@ test('a leader reviews the week, builds a draft and publishes it', async () => {
     assert.equal(await page.locator(`#grid-${view}`).count(), 1, view);
     await audit(page, problems);
   }
+  // A typo in the school's settings is refused naming the field, and what was typed stays.
+  await page.click('#settings summary');
+  await page.fill('#time-zone', 'America/Phonix');
+  await Promise.all([page.waitForNavigation(), page.click('#save-settings')]);
+  assert.match(await page.locator('#settings-error').textContent(), /Time zone: “America\/Phonix” is not a time zone/);
+  assert.equal(await page.locator('#time-zone').inputValue(), 'America/Phonix');
+  await audit(page, problems);
+  await page.fill('#time-zone', 'America/Phoenix');
+  await page.fill('#planning-minutes', '50');
+  await Promise.all([page.waitForNavigation(), page.click('#save-settings')]);
+  assert.match(await page.locator('#msg').textContent(), /50 minutes of team planning a day/);
   // A new draft, then published after the question.
   await Promise.all([page.waitForNavigation(), page.click('#build-schedule')]);
   assert.match(await page.locator('#msg').textContent(), /every rule is met/);
@@ -90,6 +101,8 @@ test('a lead records a teammate\'s absence, approves the re-plan, and the calend
   const me = await (await fetch(`${server.base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })).json();
   await p2.goto(`${server.base}/educators/${me.educator_id}`);
   assert.match(await p2.locator('#week-source').textContent(), /published schedule/);
+  assert.doesNotMatch(await p2.title(), /[<>{]/, 'the title is plain words');
+  assert.match(await p2.locator('#changed-days').textContent(), /Away: the team covers these sessions/);
   await Promise.all([p2.waitForNavigation(), p2.click('#calendar-make button')]);
   const msg = await p2.locator('#msg').textContent();
   const path = msg.match(/\/calendar\/[0-9a-f]{64}\.ics/)?.[0];

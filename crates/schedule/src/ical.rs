@@ -174,6 +174,11 @@ fn vtimezone(out: &mut String, name: &str, from: i64, to: i64) -> Result<(), Cal
     Ok(())
 }
 
+/// Whether `name` is a time zone of the IANA database (`America/Phoenix`).
+pub fn is_time_zone(name: &str) -> bool {
+    !name.is_empty() && jiff::tz::TimeZone::get(name).is_ok()
+}
+
 /// Whether a session belongs in the subject's calendar.
 fn concerns(doc: &Doc, subject: Subject, s: &Session) -> bool {
     match subject {

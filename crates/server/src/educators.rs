@@ -44,6 +44,8 @@ struct EducatorPage {
     week: Vec<crate::schedule::WeekRow<crate::schedule::EducatorCell>>,
     /// The week comes from the school's published schedule.
     generated: bool,
+    /// Days approved re-plans change for them.
+    changed: Vec<crate::schedule::ChangedDay>,
     /// Calendar links (the educator themself and the school's leaders).
     cal: Option<crate::schedules::calendar::Links>,
     flash: Option<String>,
@@ -87,11 +89,32 @@ async fn educator_page(
         Some(t) => st.store.team_bookings_at(v.fresh, t.team).await?.rows,
         None => Vec::new(),
     };
-    let published = match st.store.published_schedule(e.school, None).await? {
-        Some(row) => crate::schedules::parse_doc(&row.body)
-            .ok()
-            .filter(|d| d.educator(e.id.0).is_some()),
-        None => None,
+    let (published, published_id) = match st.store.published_schedule(e.school, None).await? {
+        Some(row) => (
+            crate::schedules::parse_doc(&row.body)
+                .ok()
+                .filter(|d| d.educator(e.id.0).is_some()),
+            Some(row.id),
+        ),
+        None => (None, None),
+    };
+    // Days an approved re-plan changes for them.
+    let changed = match (&published, published_id) {
+        (Some(doc), Some(sid)) => {
+            let replans: Vec<ensemble_schedule::absence::Replan> = st
+                .store
+                .approved_absences(sid)
+                .await?
+                .iter()
+                .filter_map(|a| {
+                    a.replan
+                        .as_deref()
+                        .and_then(|j| serde_json::from_str(j).ok())
+                })
+                .collect();
+            crate::schedule::changed_days(doc, e.id.0, &replans)
+        }
+        _ => Vec::new(),
     };
     let generated = published.is_some();
     let (days, week) = match &grid {
@@ -115,6 +138,7 @@ async fn educator_page(
         days,
         week,
         generated,
+        changed,
         cal,
         flash: q.message(),
     })

@@ -464,6 +464,75 @@ pub(crate) fn space_week_of(doc: &Doc, space: i64) -> (Vec<DayOfWeek>, Vec<WeekR
     })
 }
 
+/// A day an approved re-plan changes for one educator.
+pub(crate) struct ChangedDay {
+    /// "Tuesday 2026-12-08".
+    pub date: String,
+    /// "Luis Brown is away (planned)".
+    pub why: String,
+    /// What the educator does that day, period by period, or that they are away.
+    pub lines: Vec<String>,
+}
+
+/// The approved re-plans that change `educator`'s day, by date.
+pub(crate) fn changed_days(
+    doc: &Doc,
+    educator: i64,
+    replans: &[ensemble_schedule::absence::Replan],
+) -> Vec<ChangedDay> {
+    let mine = |list: &mut dyn Iterator<Item = &Session>| {
+        let mut v: Vec<(ensemble_schedule::Clock, SessionKind, Option<i64>, usize)> = list
+            .filter(|s| s.educator_ids.contains(&educator))
+            .map(|s| (s.start, s.kind, s.space_id, s.student_ids.len()))
+            .collect();
+        v.sort();
+        v
+    };
+    let mut out: Vec<ChangedDay> = replans
+        .iter()
+        .filter_map(|r| {
+            let a = &r.absence;
+            let before = mine(&mut doc.sessions.iter().filter(|s| s.day == a.day));
+            let after = mine(&mut r.day.iter());
+            if before == after {
+                return None;
+            }
+            let absent = doc
+                .educator(a.educator_id)
+                .map_or_else(|| "An educator".into(), |e| e.name.clone());
+            let lines = if a.educator_id == educator {
+                vec!["Away: the team covers these sessions.".to_owned()]
+            } else {
+                let mut day: Vec<&Session> = r
+                    .day
+                    .iter()
+                    .filter(|s| s.educator_ids.contains(&educator))
+                    .collect();
+                day.sort_by_key(|s| s.start);
+                day.iter()
+                    .map(|s| {
+                        let p = doc.period_of(s).map_or_else(
+                            || s.start.to_string(),
+                            |p| doc.grid.periods[p].name.clone(),
+                        );
+                        format!("{p}: {}", session_text(doc, s))
+                    })
+                    .collect()
+            };
+            Some(ChangedDay {
+                date: format!("{} {}", a.day.name(), a.date),
+                why: format!(
+                    "{absent} is away ({})",
+                    if a.planned { "planned" } else { "unplanned" }
+                ),
+                lines,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.date.split(' ').nth(1).cmp(&b.date.split(' ').nth(1)));
+    out
+}
+
 /// One student's week: where they are, with whom, in each period.
 pub(crate) fn student_week_of(
     doc: &Doc,

@@ -3,7 +3,7 @@
 //! lead or leader approves it, and the changed day reaches every affected educator's page and
 //! calendar. The reason's category is shown to leaders only.
 
-use super::{parse_doc, record_absence, NewAbsence, REASONS};
+use super::{parse_doc, prepare_absence, record_prepared, NewAbsence, REASONS};
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::routes::Routes;
@@ -211,10 +211,57 @@ async fn list_page(
     })
 }
 
+fn id_school(s: SchoolId) -> i64 {
+    s.0
+}
+
+/// The school days (days of its grid) from `first` to `last`, at most 30 of them.
+async fn school_days(
+    st: &AppState,
+    school: SchoolId,
+    first: &str,
+    last: &str,
+) -> Result<Result<Vec<String>, String>, AppError> {
+    use ensemble_domain::school::{date_of_days, days_since_epoch, weekday_of};
+    let (a, b) = match (
+        days_since_epoch("date", first),
+        days_since_epoch("until", last),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return Ok(Err(format!("{e}."))),
+    };
+    if b < a {
+        return Ok(Err(
+            "Until: the last day comes on or after the first.".into()
+        ));
+    }
+    if b - a > 45 {
+        return Ok(Err("Until: record at most six weeks at once.".into()));
+    }
+    let days = st
+        .store
+        .grid(school)
+        .await?
+        .map(|g| g.days().to_vec())
+        .unwrap_or_default();
+    let list: Vec<String> = (a..=b)
+        .map(date_of_days)
+        .filter(|d| weekday_of("date", d).is_ok_and(|w| days.contains(&w)))
+        .take(30)
+        .collect();
+    if list.is_empty() {
+        return Ok(Err(format!("{first} is not a school day.")));
+    }
+    Ok(Ok(list))
+}
+
 #[derive(Deserialize)]
 struct RecordForm {
     educator: String,
     date: String,
+    /// The last day of a longer absence (optional).
+    #[serde(default)]
+    until: Option<String>,
     #[serde(default)]
     planned: Option<String>,
     #[serde(default)]
@@ -274,30 +321,68 @@ async fn record(
     }
     periods.sort_unstable();
     if let (None, Some(e)) = (&error, target) {
-        let req = NewAbsence {
-            educator: e,
-            date: form.date.trim().to_owned(),
-            periods: if periods.is_empty() {
-                None
-            } else {
-                Some(periods)
-            },
-            planned: form.planned.is_some(),
-            reason: form.reason.clone(),
-        };
-        let gate = v.gate(&st.store);
-        let entry = gate
-            .entry(actions::ABSENCE_RECORD, "absence", None)
-            .school(school);
-        match record_absence(&st.store, school, &req, &entry).await? {
-            Ok(r) => {
-                return Ok(Redirect::to(&flash_url(
-                    &format!("/schools/{id}/absences/{}", r.id),
-                    "Recorded. Ensemble re-planned the day inside the team: review it below.",
-                ))
-                .into_response())
+        // One absence for each school day from the date to `until` (the date alone without
+        // it); every day is re-planned before any is recorded.
+        let first = form.date.trim().to_owned();
+        let last = form
+            .until
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .unwrap_or(&first)
+            .to_owned();
+        let dates = match school_days(&st, school, &first, &last).await? {
+            Ok(d) => d,
+            Err(m) => {
+                error = Some(m);
+                Vec::new()
             }
-            Err(why) => error = Some(format!("This absence cannot be re-planned: {why}.")),
+        };
+        let mut prepared = Vec::new();
+        for date in &dates {
+            let req = NewAbsence {
+                educator: e,
+                date: date.clone(),
+                periods: if periods.is_empty() {
+                    None
+                } else {
+                    Some(periods.clone())
+                },
+                planned: form.planned.is_some(),
+                reason: form.reason.clone(),
+            };
+            match prepare_absence(&st.store, school, &req).await? {
+                Ok(p) => prepared.push((req, p)),
+                Err(why) => {
+                    error = Some(format!(
+                        "The absence on {date} cannot be re-planned: {why}. Nothing was recorded."
+                    ));
+                    break;
+                }
+            }
+        }
+        if error.is_none() && !prepared.is_empty() {
+            let gate = v.gate(&st.store);
+            let entry = gate
+                .entry(actions::ABSENCE_RECORD, "absence", None)
+                .school(school);
+            let n = prepared.len();
+            let mut first_id = None;
+            for (req, p) in prepared {
+                let r = record_prepared(&st.store, school, &req, p, &entry).await?;
+                first_id.get_or_insert(r.id);
+            }
+            let to = match (n, first_id) {
+                (1, Some(id)) => flash_url(
+                    &format!("/schools/{id_s}/absences/{id}", id_s = id_school(school)),
+                    "Recorded. Ensemble re-planned the day inside the team: review it below.",
+                ),
+                _ => flash_url(
+                    &format!("/schools/{}/absences", id_school(school)),
+                    &format!("Recorded {n} school days, each re-planned inside the team: review and approve each below."),
+                ),
+            };
+            return Ok(Redirect::to(&to).into_response());
         }
     }
     let mut resp = list_page(&st, &v, school, None, error, Some(&form)).await?;
@@ -357,18 +442,21 @@ fn who(doc: &Doc, s: &Session) -> String {
     let team = doc
         .team(s.team_id)
         .map_or_else(String::new, |t| t.name.clone());
+    let students = match s.student_ids.len() {
+        0 => String::new(),
+        1 => " with 1 student".to_owned(),
+        n => format!(" with {n} students"),
+    };
     if names.is_empty() {
-        format!(
-            "{} ({team}): {} students{place}",
-            s.label,
-            s.student_ids.len()
-        )
+        match s.student_ids.len() {
+            0 => format!("{} ({team}){place}", s.label),
+            n => format!("{} ({team}): {n} students{place}", s.label),
+        }
     } else {
         format!(
-            "{} ({team}): {} with {} students{place}",
+            "{} ({team}): {}{students}{place}",
             s.label,
-            crate::staffing::join_words(&names),
-            s.student_ids.len()
+            crate::staffing::join_words(&names)
         )
     }
 }

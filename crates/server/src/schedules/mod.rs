@@ -311,12 +311,71 @@ pub fn day_findings(doc: &Doc, r: &ensemble_schedule::absence::Replan) -> Vec<Fi
 /// Re-plans the day of an absence against the school's published schedule for the date's
 /// term and records both (proposed). The outer error is the store's; the inner a reason in
 /// words why this absence cannot be re-planned.
+/// A re-plan computed and checked, not yet recorded.
+pub struct Prepared {
+    schedule: i64,
+    pub replan: ensemble_schedule::absence::Replan,
+    pub findings: Vec<Finding>,
+}
+
+/// Records an absence with its re-plan (proposed).
 pub async fn record_absence(
     store: &Store,
     school: SchoolId,
     a: &NewAbsence,
     entry: &AuditEntry,
 ) -> Result<Result<Recorded, String>, StoreError> {
+    match prepare_absence(store, school, a).await? {
+        Ok(p) => Ok(Ok(record_prepared(store, school, a, p, entry).await?)),
+        Err(why) => Ok(Err(why)),
+    }
+}
+
+/// Writes a prepared re-plan with its audit entry.
+pub async fn record_prepared(
+    store: &Store,
+    school: SchoolId,
+    a: &NewAbsence,
+    p: Prepared,
+    entry: &AuditEntry,
+) -> Result<Recorded, StoreError> {
+    let replan = p.replan;
+    let json = serde_json::to_string(&replan)
+        .map_err(|e| StoreError::Corrupt(format!("the re-plan cannot be written: {e}")))?;
+    let id = store
+        .record_absence(
+            school,
+            a.educator,
+            &a.date,
+            a.periods.as_deref(),
+            a.planned,
+            &a.reason,
+            p.schedule,
+            &json,
+            &entry.clone().detail(format!(
+                "{} absence on {}: {} sessions re-planned, {:.1} substitute hours (a substitute alone: {:.1})",
+                if a.planned { "planned" } else { "unplanned" },
+                a.date,
+                replan.changes.len(),
+                replan.replan.substitute_hours,
+                replan.baseline.substitute_hours
+            )),
+        )
+        .await?;
+    Ok(Recorded {
+        id,
+        replan,
+        findings: p.findings,
+    })
+}
+
+/// Re-plans the day of an absence against the school's published schedule for the date's
+/// term; the reason in words why it cannot be.
+pub async fn prepare_absence(
+    store: &Store,
+    school: SchoolId,
+    a: &NewAbsence,
+) -> Result<Result<Prepared, String>, StoreError> {
     let day = match ensemble_domain::school::weekday_of("date", &a.date) {
         Ok(d) => d,
         Err(e) => return Ok(Err(e.to_string())),
@@ -368,30 +427,8 @@ pub async fn record_absence(
         Err(e) => return Ok(Err(e.to_string())),
     };
     let findings = day_findings(&doc, &replan);
-    let json = serde_json::to_string(&replan)
-        .map_err(|e| StoreError::Corrupt(format!("the re-plan cannot be written: {e}")))?;
-    let id = store
-        .record_absence(
-            school,
-            a.educator,
-            &a.date,
-            a.periods.as_deref(),
-            a.planned,
-            &a.reason,
-            row.id,
-            &json,
-            &entry.clone().detail(format!(
-                "{} absence on {}: {} sessions re-planned, {:.1} substitute hours (a substitute alone: {:.1})",
-                if a.planned { "planned" } else { "unplanned" },
-                a.date,
-                replan.changes.len(),
-                replan.replan.substitute_hours,
-                replan.baseline.substitute_hours
-            )),
-        )
-        .await?;
-    Ok(Ok(Recorded {
-        id,
+    Ok(Ok(Prepared {
+        schedule: row.id,
         replan,
         findings,
     }))

@@ -29,6 +29,7 @@ pub fn router() -> Routes {
         .get("/schools/{id}/schedule", page)
         .post("/schools/{id}/schedule", build)
         .post("/schools/{id}/schedule/{schedule}/publish", publish)
+        .post("/schools/{id}/schedule/settings", settings)
 }
 
 /// The page's query; numbers are read leniently (a typo shows the page without it).
@@ -98,6 +99,10 @@ struct SchedulePage {
     grids: Vec<Grid>,
     /// Every core team's week is shown.
     all_teams: bool,
+    /// The school's time zone and daily planning minutes (as typed, after a refusal).
+    time_zone: String,
+    planning_minutes: String,
+    settings_error: Option<String>,
 }
 
 fn status_words(s: &str) -> &'static str {
@@ -183,6 +188,18 @@ async fn show(
     q: PageQuery,
     error: Option<Vec<String>>,
 ) -> PageResult {
+    show_with(st, v, school, q, error, None).await
+}
+
+/// The page; `typed` keeps a refused settings form as it was typed, with its error.
+async fn show_with(
+    st: &AppState,
+    v: &Viewer,
+    school: SchoolRow,
+    q: PageQuery,
+    error: Option<Vec<String>>,
+    typed: Option<(String, String, Option<String>)>,
+) -> PageResult {
     let id = school.id;
     let rows = st.store.schedules(id, 30).await?;
     // The version to open: asked for, else the newest draft or the published one.
@@ -216,7 +233,22 @@ async fn show(
         days: Vec::new(),
         grids: Vec::new(),
         all_teams: false,
+        time_zone: String::new(),
+        planning_minutes: String::new(),
+        settings_error: None,
     };
+    let (tz, minutes) = st
+        .store
+        .schedule_settings(id)
+        .await?
+        .unwrap_or_else(|| ("UTC".into(), 45));
+    page.time_zone = tz;
+    page.planning_minutes = minutes.to_string();
+    if let Some((tz, m, e)) = typed {
+        page.time_zone = tz;
+        page.planning_minutes = m;
+        page.settings_error = e;
+    }
     let Some(row) = open_row else {
         return render(&page);
     };
@@ -485,4 +517,68 @@ async fn publish(
         ),
     ))
     .into_response())
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    planning_minutes: String,
+}
+
+/// The school's time zone (for calendars) and the minutes every core team plans together each
+/// day. A typo is refused naming the field, and what was typed stays.
+async fn settings(
+    State(st): State<AppState>,
+    PagePath(id): PagePath<i64>,
+    CsrfForm { viewer: v, form }: CsrfForm<SettingsForm>,
+) -> PageResult {
+    let gate = v.gate(&st.store);
+    let (school, _) = gate.schedule_school(SchoolId(id)).await?;
+    let tz = form.time_zone.trim().to_owned();
+    let minutes = form.planning_minutes.trim().parse::<i64>().ok();
+    let error = if !ensemble_schedule::ical::is_time_zone(&tz) {
+        Some(format!(
+            "Time zone: “{tz}” is not a time zone name such as America/Phoenix or Europe/Madrid."
+        ))
+    } else {
+        match minutes.and_then(|m| u32::try_from(m).ok()) {
+            Some(m) if (15..=180).contains(&m) => {
+                let entry = gate
+                    .entry(actions::SCHEDULE_SETTINGS, "school", Some(id))
+                    .school(school.id)
+                    .detail(format!("time zone {tz}, {m} minutes of planning a day"));
+                st.store
+                    .set_schedule_settings(school.id, &tz, m, &entry)
+                    .await?;
+                return Ok(Redirect::to(&flash_url(
+                    &format!("/schools/{id}/schedule"),
+                    &format!("Saved: {tz}, {m} minutes of team planning a day. Build a new draft to apply them."),
+                ))
+                .into_response());
+            }
+            _ => Some(format!(
+                "Daily planning: “{}” is not a number of minutes from 15 to 180.",
+                form.planning_minutes.trim()
+            )),
+        }
+    };
+    let q = PageQuery {
+        v: None,
+        view: None,
+        of: None,
+        msg: None,
+    };
+    let mut resp = show_with(
+        &st,
+        &v,
+        school,
+        q,
+        None,
+        Some((form.time_zone, form.planning_minutes, error)),
+    )
+    .await?;
+    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
 }

@@ -446,6 +446,12 @@ fn table() -> Vec<Row> {
         )),
         row("GET", "/schools/{id}/schedule", T::School, Leader),
         changes(row("POST", "/schools/{id}/schedule", T::School, Leader)),
+        changes(row(
+            "POST",
+            "/schools/{id}/schedule/settings",
+            T::School,
+            Leader,
+        )),
         last(row(
             "POST",
             "/schools/{id}/schedule/{schedule}/publish",
@@ -799,6 +805,14 @@ fn body(
             form(&[
                 ("confirmed", "yes".into()),
                 ("reason", "The matrix applies whatever the plan says".into()),
+            ]),
+            Value::Null,
+            None,
+        ),
+        "/schools/{id}/schedule/settings" => (
+            form(&[
+                ("time_zone", "America/Phoenix".into()),
+                ("planning_minutes", "45".into()),
             ]),
             Value::Null,
             None,

@@ -189,6 +189,36 @@ async fn an_absence_is_re_planned_inside_the_team_approved_and_reaches_calendars
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         let page = page_text(&lead, format!("{}{location}", app.base)).await;
         assert!(page.contains("The re-planned day keeps every rule"), "the day keeps every rule");
+        // A longer absence: one re-plan for each school day, all or nothing.
+        let week_later = {
+            use ensemble_domain::school::{date_of_days, days_since_epoch};
+            date_of_days(days_since_epoch("d", &date).expect("date") + 7)
+        };
+        let until = {
+            use ensemble_domain::school::{date_of_days, days_since_epoch};
+            date_of_days(days_since_epoch("d", &week_later).expect("date") + 4)
+        };
+        let before: usize = app.db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM absences", &[]).await[0].parse().expect("n");
+        let (status, location2) = post(
+            &lead,
+            format!("{}/schools/{school}/absences", app.base),
+            &[("csrf", csrf.clone()), ("educator", member_id.to_string()), ("date", week_later.clone()), ("until", until.clone()), ("reason", "family".into())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location2.contains("Recorded+4+school+days"), "Tuesday to Saturday: {location2}");
+        let after: usize = app.db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM absences", &[]).await[0].parse().expect("n");
+        assert_eq!(after, before + 4);
+        // A range that runs past the term is refused whole: nothing is recorded.
+        let r = lead
+            .post(format!("{}/schools/{school}/absences", app.base))
+            .form(&[("csrf", csrf.as_str()), ("educator", &member_id.to_string()), ("date", &until), ("until", "2027-08-30"), ("reason", "family")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let again: usize = app.db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM absences", &[]).await[0].parse().expect("n");
+        assert_eq!(again, after, "a refused range records nothing");
         assert!(page.contains("A substitute taking every session as it stands"));
         assert!(page.contains("id=\"approve\""), "the lead may approve");
         // The lead sees no reason category; the absent member sees their absence; another
@@ -204,8 +234,11 @@ async fn an_absence_is_re_planned_inside_the_team_approved_and_reaches_calendars
         // Approved by the lead.
         let (status, _) = post(&lead, format!("{}{path}/approve", app.base), &[("csrf", csrf.clone())]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        // The absent member's calendar leaves out their sessions of that day.
+        // The absent member's page lists the day that changes.
         let me = page_text(&absent, format!("{}/educators/{member_id}", app.base)).await;
+        assert!(me.contains("id=\"changed-days\""), "the changed day is on their page");
+        assert!(me.contains("Away: the team covers these sessions."));
+        // The absent member's calendar leaves out their sessions of that day.
         let (status, location) = post(&absent, format!("{}/educators/{member_id}/calendar", app.base), &[("csrf", csrf_of(&me))]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let token = location
