@@ -100,11 +100,10 @@ async fn all(
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let row = store
-        .published_schedule(school, None)
+    let published = ensemble_server::schedules::calendar::published(store, school)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the school has no published schedule this term"))?;
-    let doc = ensemble_server::schedules::parse_doc(&row.body).map_err(|e| anyhow::anyhow!(e))?;
+    let doc = &published.doc;
     let mut subjects: Vec<(String, Subject, String)> = Vec::new();
     for e in &doc.educators {
         subjects.push((
@@ -134,9 +133,7 @@ async fn all(
     }
     let bar = indicatif::ProgressBar::new(u64::try_from(subjects.len()).unwrap_or(0));
     for (file, subject, title) in &subjects {
-        let text = feed_text(store, school, *subject, title)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the school has no published schedule this term"))?;
+        let text = published.calendar(*subject, title)?;
         let path = dir.join(format!("{file}.ics"));
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         bar.inc(1);

@@ -101,17 +101,7 @@ async fn educator_page(
     // Days an approved re-plan changes for them.
     let changed = match (&published, published_id) {
         (Some(doc), Some(sid)) => {
-            let replans: Vec<ensemble_schedule::absence::Replan> = st
-                .store
-                .approved_absences(sid)
-                .await?
-                .iter()
-                .filter_map(|a| {
-                    a.replan
-                        .as_deref()
-                        .and_then(|j| serde_json::from_str(j).ok())
-                })
-                .collect();
+            let replans = crate::schedules::approved_replans(&st.store, sid).await?;
             crate::schedule::changed_days(doc, e.id.0, &replans)
         }
         _ => Vec::new(),

@@ -32,6 +32,43 @@ pub const EDUCATOR: &str = "educator";
 pub const TEAM: &str = "team";
 pub const STUDENT: &str = "student";
 
+/// What a school's calendars are made of: its published week of the current term, the
+/// re-plans approved against it, and when it was published.
+pub struct Published {
+    pub doc: ensemble_schedule::Doc,
+    replans: Vec<Replan>,
+    stamp: String,
+}
+
+/// The school's published week with its approved re-plans; `None` without one.
+pub async fn published(store: &Store, school: SchoolId) -> Result<Option<Published>, StoreError> {
+    let Some(row) = store.published_schedule(school, None).await? else {
+        return Ok(None);
+    };
+    let Ok(doc) = parse_doc(&row.body) else {
+        return Ok(None);
+    };
+    Ok(Some(Published {
+        doc,
+        replans: super::approved_replans(store, row.id).await?,
+        stamp: stamp_of(row.published_at.unwrap_or(row.created_at)),
+    }))
+}
+
+impl Published {
+    /// One subject's calendar.
+    pub fn calendar(&self, subject: Subject, title: &str) -> Result<String, StoreError> {
+        calendar(&Feed {
+            doc: &self.doc,
+            subject,
+            title: title.to_owned(),
+            replans: &self.replans,
+            stamp: self.stamp.clone(),
+        })
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
 /// A subject's calendar from the school's published schedule of the current term, with every
 /// approved re-plan; `None` without a published schedule.
 pub async fn feed_text(
@@ -40,33 +77,10 @@ pub async fn feed_text(
     subject: Subject,
     title: &str,
 ) -> Result<Option<String>, StoreError> {
-    let Some(row) = store.published_schedule(school, None).await? else {
-        return Ok(None);
-    };
-    let Ok(doc) = parse_doc(&row.body) else {
-        return Ok(None);
-    };
-    let replans: Vec<Replan> = store
-        .approved_absences(row.id)
-        .await?
-        .iter()
-        .filter_map(|a| {
-            a.replan
-                .as_deref()
-                .and_then(|j| serde_json::from_str(j).ok())
-        })
-        .collect();
-    let stamp = stamp_of(row.published_at.unwrap_or(row.created_at));
-    let f = Feed {
-        doc: &doc,
-        subject,
-        title: title.to_owned(),
-        replans: &replans,
-        stamp,
-    };
-    calendar(&f)
-        .map(Some)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
+    match published(store, school).await? {
+        Some(p) => p.calendar(subject, title).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Unix milliseconds as an iCalendar UTC time.

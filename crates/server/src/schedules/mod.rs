@@ -262,6 +262,24 @@ pub async fn save_draft(
         .await
 }
 
+/// The re-plans approved against a published schedule (a stored re-plan this version cannot
+/// read is left out).
+pub async fn approved_replans(
+    store: &Store,
+    schedule: i64,
+) -> Result<Vec<ensemble_schedule::absence::Replan>, StoreError> {
+    Ok(store
+        .approved_absences(schedule)
+        .await?
+        .iter()
+        .filter_map(|a| {
+            a.replan
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok())
+        })
+        .collect())
+}
+
 /// A stored schedule's document.
 pub fn parse_doc(body: &str) -> Result<Doc, String> {
     serde_json::from_str(body)

@@ -19,6 +19,16 @@ async fn post(c: &Client, url: String, form: &[(&str, String)]) -> (StatusCode, 
     (status, location)
 }
 
+/// The secret of the calendar address a flash message shows once.
+fn feed_secret(location: &str) -> String {
+    location
+        .split("%2Fcalendar%2F")
+        .nth(1)
+        .and_then(|t| t.split(".ics").next())
+        .expect("an address")
+        .to_owned()
+}
+
 /// Builds and publishes the demo school's week as its leader; the school and version ids.
 async fn publish_week(app: &App) -> (i64, i64, Client) {
     let leader = app.browser(&app.email("School leader")).await;
@@ -241,12 +251,7 @@ async fn an_absence_is_re_planned_inside_the_team_approved_and_reaches_calendars
         // The absent member's calendar leaves out their sessions of that day.
         let (status, location) = post(&absent, format!("{}/educators/{member_id}/calendar", app.base), &[("csrf", csrf_of(&me))]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        let token = location
-            .split("%2Fcalendar%2F")
-            .nth(1)
-            .and_then(|t| t.split(".ics").next())
-            .expect("an address")
-            .to_owned();
+        let token = feed_secret(&location);
         let feed = browser_client().get(format!("{}/calendar/{token}.ics", app.base)).send().await.expect("feed");
         assert_eq!(feed.status(), StatusCode::OK);
         assert_eq!(feed.headers()["content-type"], "text/calendar; charset=utf-8");
@@ -287,12 +292,7 @@ async fn a_family_calendar_holds_one_student_and_names_no_other() {
         )
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        let token = location
-            .split("%2Fcalendar%2F")
-            .nth(1)
-            .and_then(|t| t.split(".ics").next())
-            .expect("an address")
-            .to_owned();
+        let token = feed_secret(&location);
         let text = browser_client()
             .get(format!("{}/calendar/{token}.ics", app.base))
             .send()
