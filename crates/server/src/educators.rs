@@ -71,12 +71,12 @@ async fn educator_page(
         Some(
             crate::schedules::calendar::links(
                 &st.store,
+                v.fresh,
                 e.school,
                 crate::schedules::calendar::EDUCATOR,
                 id,
                 "Calendar",
                 "A private link to this week in any calendar app (Google, Outlook, Apple): it follows the published schedule and every approved re-plan.",
-                format!("/educators/{id}/calendar"),
             )
             .await?,
         )
@@ -89,23 +89,17 @@ async fn educator_page(
         Some(t) => st.store.team_bookings_at(v.fresh, t.team).await?.rows,
         None => Vec::new(),
     };
-    let (published, published_id) = match st.store.published_schedule(e.school, None).await? {
-        Some(row) => (
-            crate::schedules::parse_doc(&row.body)
-                .ok()
-                .filter(|d| d.educator(e.id.0).is_some()),
-            Some(row.id),
-        ),
-        None => (None, None),
-    };
+    let week = crate::schedules::calendar::published_at(&st.store, v.fresh, e.school).await?;
+    let published = week
+        .as_ref()
+        .as_ref()
+        .filter(|p| p.doc.educator(e.id.0).is_some());
     // Days an approved re-plan changes for them.
-    let changed = match (&published, published_id) {
-        (Some(doc), Some(sid)) => {
-            let replans = crate::schedules::approved_replans(&st.store, sid).await?;
-            crate::schedule::changed_days(doc, e.id.0, &replans)
-        }
-        _ => Vec::new(),
+    let changed = match published {
+        Some(p) => crate::schedule::changed_days(&p.doc, e.id.0, &p.replans),
+        None => Vec::new(),
     };
+    let published = published.map(|p| &p.doc);
     let generated = published.is_some();
     let (days, week) = match &grid {
         Some(_) if published.is_some() => match &published {

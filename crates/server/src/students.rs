@@ -138,12 +138,12 @@ async fn student_page(
         page.cal = Some(
             crate::schedules::calendar::links(
                 &st.store,
+                v.fresh,
                 school,
                 crate::schedules::calendar::STUDENT,
                 id,
                 "Family calendar",
                 "A private link for the family: this student's own sessions of the published schedule, with every approved re-plan, and no other student. Give it to the family; revoke it when it should stop.",
-                format!("/students/{id}/calendar"),
             )
             .await?,
         );

@@ -117,41 +117,24 @@ async fn team_page(
     unreadable.extend(bookings.unreadable);
     // Who is with which students where, period by period: from the school's published
     // schedule when there is one, else from the team's bookings and published groups.
-    let published = match st.store.published_schedule(school, None).await? {
-        Some(row) => crate::schedules::parse_doc(&row.body)
-            .ok()
-            .filter(|d| d.team(id).is_some()),
-        None => None,
-    };
+    let week = crate::schedules::calendar::published_at(&st.store, v.fresh, school).await?;
+    let published = week
+        .as_ref()
+        .as_ref()
+        .map(|p| &p.doc)
+        .filter(|d| d.team(id).is_some());
     let generated = published.is_some() && team.team.kind == TeamKind::Core;
     let (days, schedule) = match (&grid, team.team.kind) {
         (Some(g), TeamKind::Core) => {
-            let spaces = st.store.spaces(school).await?.rows;
-            let people = st.store.educators_of(school).await?;
             let groups = st
                 .store
-                .period_groups(TeamId(id))
-                .await?
-                .into_iter()
-                .map(|g| crate::schedule::PeriodGroup {
-                    day: g.day,
-                    period: g.period,
-                    educator: people
-                        .iter()
-                        .find(|(e, _, _)| e.0.to_string() == g.educator)
-                        .map_or_else(|| "An educator".into(), |(_, n, _)| n.clone()),
-                    space: g.space.and_then(|sid| {
-                        spaces
-                            .iter()
-                            .find(|sp| sp.id.0.to_string() == sid)
-                            .map(|sp| sp.name.clone())
-                    }),
-                    students: g.students,
+                .memo(v.fresh, ("team period groups", id), || {
+                    period_groups(&st.store, school, TeamId(id))
                 })
-                .collect::<Vec<_>>();
+                .await?;
             let roster_size = usize::try_from(team.team.roster_size).unwrap_or(0);
             match &published {
-                Some(doc) => crate::schedule::team_week_of(doc, id, &groups),
+                Some(doc) => crate::schedule::team_week_of(doc, id, groups.as_slice()),
                 None => (
                     g.days().to_vec(),
                     crate::schedule::team_week(
@@ -159,7 +142,7 @@ async fn team_page(
                         &team.members,
                         roster_size,
                         &bookings.rows,
-                        &groups,
+                        groups.as_slice(),
                     ),
                 ),
             }
@@ -174,12 +157,12 @@ async fn team_page(
         Some(
             crate::schedules::calendar::links(
                 &st.store,
+                v.fresh,
                 school,
                 crate::schedules::calendar::TEAM,
                 id,
                 "Team calendar",
                 "A private link to the team's week in any calendar app: it follows the published schedule and every approved re-plan.",
-                format!("/teams/{id}/calendar"),
             )
             .await?,
         )
@@ -207,6 +190,36 @@ async fn team_page(
         flash: q.message(),
         unreadable: unreadable_note(&unreadable),
     })
+}
+
+/// A team's published groups of each period, with the names of who leads them and where.
+async fn period_groups(
+    store: &ensemble_store::Store,
+    school: SchoolId,
+    team: TeamId,
+) -> Result<Vec<crate::schedule::PeriodGroup>, ensemble_store::StoreError> {
+    let spaces = store.spaces(school).await?.rows;
+    let people = store.educators_of(school).await?;
+    Ok(store
+        .period_groups(team)
+        .await?
+        .into_iter()
+        .map(|g| crate::schedule::PeriodGroup {
+            day: g.day,
+            period: g.period,
+            educator: people
+                .iter()
+                .find(|(e, _, _)| e.0.to_string() == g.educator)
+                .map_or_else(|| "An educator".into(), |(_, n, _)| n.clone()),
+            space: g.space.and_then(|sid| {
+                spaces
+                    .iter()
+                    .find(|sp| sp.id.0.to_string() == sid)
+                    .map(|sp| sp.name.clone())
+            }),
+            students: g.students,
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]

@@ -1,18 +1,20 @@
 //! What the store keeps in memory of the schools' data, at one data version.
 //!
-//! Every change to what pages show bumps a version in the database, by trigger (migration
-//! 0007), so changes by other instances or by anything outside Ensemble count too. A request
+//! Every change to what pages show bumps a version in the database, by trigger (migrations
+//! 0007 and 0010), so changes by other instances or by anything outside Ensemble count too. A request
 //! reads the version in the same statement as its session or token ([`Fresh`]), and the store
 //! answers the request's reads of structure, rosters and records from memory when they were
-//! read at that version. A newer version empties the cache; an older one is not served from it.
+//! read at that version, and keeps what callers derive from that data ([`crate::Store::memo`]). A
+//! newer version empties the cache; an older one is not served from it.
 
 use crate::school::{BookingRow, TeamDetail};
 use crate::students::StudentRecord;
 use crate::Loaded;
 use ensemble_domain::access::{Access, Principal, StudentFacts};
 use ensemble_domain::*;
+use std::any::Any;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Proof that the data version was read during this request: reads made with it may be answered
 /// from what the store read at that version.
@@ -38,6 +40,8 @@ struct Inner {
     bookings: HashMap<TeamId, Loaded<BookingRow>>,
     /// (student, access, with who serves them) → record.
     records: HashMap<(StudentId, Access, bool), StudentRecord>,
+    /// What a caller derived from this version's data (see [`crate::Store::memo`]).
+    memos: HashMap<(&'static str, i64), Arc<dyn Any + Send + Sync>>,
 }
 
 /// The cache, shared by every clone of a store.
@@ -120,6 +124,25 @@ impl Cache {
                 inner.bookings.insert(t, v);
             }
             _ => {}
+        }
+    }
+
+    pub(crate) fn memo(
+        &self,
+        fresh: Fresh,
+        key: (&'static str, i64),
+    ) -> Option<Arc<dyn Any + Send + Sync>> {
+        self.at(fresh)?.memos.get(&key).cloned()
+    }
+
+    pub(crate) fn put_memo(
+        &self,
+        fresh: Fresh,
+        key: (&'static str, i64),
+        value: Arc<dyn Any + Send + Sync>,
+    ) {
+        if let Some(mut inner) = self.at(fresh) {
+            inner.memos.insert(key, value);
         }
     }
 

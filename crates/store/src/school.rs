@@ -8,6 +8,7 @@ use ensemble_domain::*;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct TermRow {
@@ -243,6 +244,33 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// What the caller derives from this version's data under `key` (a kind and an id, such as
+    /// `("published week", school)`), kept in memory until the version moves on: `make` runs
+    /// when nothing is kept yet. Only for values every reader may see alike — the caller checks
+    /// access on each use.
+    pub async fn memo<T, F, Fut, E>(
+        &self,
+        fresh: Fresh,
+        key: (&'static str, i64),
+        make: F,
+    ) -> std::result::Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<T, E>>,
+    {
+        if let Some(v) = self
+            .cache
+            .memo(fresh, key)
+            .and_then(|v| v.downcast::<T>().ok())
+        {
+            return Ok(v);
+        }
+        let v = Arc::new(make().await?);
+        self.cache.put_memo(fresh, key, v.clone());
+        Ok(v)
     }
 
     /// [`Store::grid`], from memory when read at this version.

@@ -709,3 +709,54 @@ async fn reads_from_memory_follow_every_change_even_from_outside() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn what_pages_derive_is_made_again_after_a_schedule_absence_grouping_or_feed_changes() {
+    each_backend(|b| async move {
+        let (db, store) = demo_store(b).await;
+        let school = store.schools().await.expect("schools")[0].id;
+        let term: i64 = db
+            .strings(
+                "SELECT CAST(current_term_id AS TEXT) FROM schools WHERE id = CAST($1 AS BIGINT)",
+                &[&school.0.to_string()],
+            )
+            .await[0]
+            .parse()
+            .expect("a term");
+        let team = store.teams(Some(school)).await.expect("teams").rows[0].id;
+        let educator = store.educators_of(school).await.expect("educators")[0].0;
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let derive = |fresh| {
+            let made = &made;
+            let store = &store;
+            async move {
+                store
+                    .memo(fresh, ("test", school.0), || async {
+                        made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        Ok::<_, std::convert::Infallible>(made.load(std::sync::atomic::Ordering::SeqCst))
+                    })
+                    .await
+                    .expect("infallible")
+            }
+        };
+        let f = store.fresh().await.expect("version");
+        assert_eq!(*derive(f).await, 1);
+        assert_eq!(*derive(f).await, 1, "{b:?}: kept at the same version");
+        // Written by something other than Ensemble, one table at a time.
+        let changes = [
+            format!("INSERT INTO schedules (school_id, term_id, status, body, findings, soft_hundredths, created_at) VALUES ({}, {term}, 'draft', '{{}}', 0, 0, 1)", school.0),
+            format!("INSERT INTO absences (school_id, educator_id, absence_date, periods, planned, reason, recorded_at, status) VALUES ({}, {}, '2026-12-02', '[]', 1, 'other', 1, 'recorded')", school.0, educator.0),
+            format!("INSERT INTO groupings (team_id, block, focus, strategy, input, grouping, created_at) VALUES ({}, 'b', 'f', 's', '{{}}', '{{}}', 1)", team.0),
+            format!("INSERT INTO calendar_feeds (school_id, kind, subject_id, title, token_digest, created_at) VALUES ({}, 'team', {}, 'Team calendar', 'digest', 1)", school.0, team.0),
+        ];
+        let mut expected = 1;
+        for sql in changes {
+            db.execute(&sql, &[]).await;
+            let next = store.fresh().await.expect("version");
+            assert!(next.version() > f.version(), "{b:?}: {sql} bumps the version");
+            expected += 1;
+            assert_eq!(*derive(next).await, expected, "{b:?}: made again after {sql}");
+        }
+    })
+    .await;
+}

@@ -36,7 +36,7 @@ pub const STUDENT: &str = "student";
 /// re-plans approved against it, and when it was published.
 pub struct Published {
     pub doc: ensemble_schedule::Doc,
-    replans: Vec<Replan>,
+    pub replans: Vec<Replan>,
     stamp: String,
 }
 
@@ -53,6 +53,20 @@ pub async fn published(store: &Store, school: SchoolId) -> Result<Option<Publish
         replans: super::approved_replans(store, row.id).await?,
         stamp: stamp_of(row.published_at.unwrap_or(row.created_at)),
     }))
+}
+
+/// [`published`], parsed once per data version and school (schedules and absences bump the
+/// version), so the team and educator pages don't read and parse the whole week each time.
+pub async fn published_at(
+    store: &Store,
+    fresh: ensemble_store::Fresh,
+    school: SchoolId,
+) -> Result<std::sync::Arc<Option<Published>>, StoreError> {
+    store
+        .memo(fresh, ("published week", school.0), || {
+            published(store, school)
+        })
+        .await
 }
 
 impl Published {
@@ -320,25 +334,38 @@ pub struct Links {
     pub feeds: Vec<(i64, crate::web::LocalTime, String)>,
 }
 
+/// The memo key of a subject's feeds (calendar feeds bump the data version).
+fn feeds_key(kind: &str) -> &'static str {
+    match kind {
+        EDUCATOR => "educator feeds",
+        TEAM => "team feeds",
+        _ => "student feeds",
+    }
+}
+
 /// The live links of a subject, for its page.
 pub async fn links(
     store: &Store,
+    fresh: ensemble_store::Fresh,
     school: SchoolId,
-    kind: &str,
+    kind: &'static str,
     subject: i64,
     title: &'static str,
     explain: &'static str,
-    action: String,
 ) -> Result<Links, StoreError> {
     Ok(Links {
         title,
         explain,
         school: school.0,
-        action,
+        // The subject's page: /educators/…, /teams/… or /students/….
+        action: format!("/{kind}s/{subject}/calendar"),
         feeds: store
-            .feeds_of(kind, subject)
+            .memo(fresh, (feeds_key(kind), subject), || {
+                store.feeds_of(kind, subject)
+            })
             .await?
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|(id, at, by)| (id, crate::web::LocalTime::of_ms(at), by.unwrap_or_default()))
             .collect(),
     })
