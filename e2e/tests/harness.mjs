@@ -30,12 +30,14 @@ async function freePort() {
   });
 }
 
-/** Starts `ensemble serve --demo`; resolves once it listens, with the printed demo accounts. */
-export async function startServer() {
+/** Starts `ensemble serve --demo` (or, with `{ demo: false }`, a fresh install with nothing in
+ * it); resolves once it listens, with the printed demo accounts. */
+export async function startServer({ demo = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ensemble-e2e-'));
   const port = await freePort();
   const database = `sqlite://${join(dir, 'e2e.db')}`;
-  const proc = spawn(BIN, ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--database', database], {
+  const args = ['serve', ...(demo ? ['--demo'] : []), '--addr', `127.0.0.1:${port}`, '--database', database];
+  const proc = spawn(BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ENSEMBLE_LOG: 'warn' },
   });

@@ -42,6 +42,7 @@ fn main() -> Result<()> {
         Some("bench-schedule") => calendars::bench_schedule(&root),
         Some("bench-roster") => bench_roster(&args[1..]),
         Some("bench-demo") => bench_demo(&args[1..]),
+        Some("bench-oneroster") => bench_oneroster(&args[1..]),
         Some("bench-fet") => bench_fet(&args[1..]),
         Some("bench-staffing") => bench_staffing(&args[1..]),
         Some("bench-grouping") => run(Command::new("cargo").args([
@@ -56,7 +57,7 @@ fn main() -> Result<()> {
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint] [--no-fuzz]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, API fuzzing, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL
-  fuzz                          fuzz the API with schemathesis on SQLite and PostgreSQL\n  calendars                     every calendar feed of the demo, checked by an independent parser (icalendar)\n  bench-schedule                build the demo's week and a 2,000-student high school's; re-plan 50 absences each against a substitute-only baseline\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools\n  bench-grouping                regroup 100,000 students in 1,000 teams (median of 5, against the construction alone); heuristic vs exact on small blocks"
+  fuzz                          fuzz the API with schemathesis on SQLite and PostgreSQL\n  calendars                     every calendar feed of the demo, checked by an independent parser (icalendar)\n  bench-schedule                build the demo's week and a 2,000-student high school's; re-plan 50 absences each against a substitute-only baseline\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-oneroster [--schools M --students N --educators E]  import a generated OneRoster district bundle on SQLite and PostgreSQL: time, peak memory\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools\n  bench-grouping                regroup 100,000 students in 1,000 teams (median of 5, against the construction alone); heuristic vs exact on small blocks"
             );
             Ok(())
         }
@@ -495,6 +496,138 @@ fn bench_demo(args: &[String]) -> Result<()> {
         "PostgreSQL / SQLite: {:.2}",
         rows[1].1 / rows[0].1.max(1e-9)
     );
+    Ok(())
+}
+
+/// Runs `cmd` under GNU time: (seconds, peak resident memory in MiB, its standard output).
+fn timed_rss(cmd: &mut Command) -> Result<(f64, f64, String)> {
+    let start = Instant::now();
+    let out = cmd.output()?;
+    let secs = start.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() {
+        bail!("failed: {err}");
+    }
+    let kib: f64 = err
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("maxrss_kib="))
+        .and_then(|v| v.trim().parse().ok())
+        .context("GNU time printed no peak memory")?;
+    Ok((
+        secs,
+        kib / 1024.0,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
+}
+
+/// `cargo xtask bench-oneroster`: a generated district bundle (50 schools, 40,000 students,
+/// 2,500 staff, about 415,000 enrollments) imported by the release CLI on SQLite and on
+/// PostgreSQL — the whole command, with its peak memory — beside the dry run, a second import
+/// of the same bundle (nothing changes), and `ensemble demo` writing as many students (the bulk
+/// writer Ensemble had before) in the same run.
+fn bench_oneroster(args: &[String]) -> Result<()> {
+    let schools: usize = flag(args, "--schools").unwrap_or(50);
+    let students: usize = flag(args, "--students").unwrap_or(40_000);
+    let educators: usize = flag(args, "--educators").unwrap_or(2_500);
+    ensure_packages(false)?;
+    run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
+    let bin = project_root().join("target/release/ensemble");
+    // `--keep DIR` writes the bundle there and keeps it (and the databases) for profiling.
+    let keep: Option<PathBuf> = args
+        .iter()
+        .position(|a| a == "--keep")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    let dir = keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("ensemble-bench-oneroster-{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&dir)?;
+    let started = Instant::now();
+    let files = ensemble_oneroster::sample::district(schools, students, educators, 1);
+    let zip_path = dir.join("district.zip");
+    std::fs::write(&zip_path, ensemble_oneroster::write::zip(&files)?)?;
+    let enrollments = files["enrollments.csv"]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        - 1;
+    let users = files["users.csv"].iter().filter(|b| **b == b'\n').count() - 1;
+    println!(
+        "generated {schools} schools, {users} users, {enrollments} enrollments ({:.1} MB zipped) in {:.1} s",
+        std::fs::metadata(&zip_path)?.len() as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    let pg = Postgres::start()?;
+    let mut rows = Vec::new();
+    for (label, db) in [("SQLite", None), ("PostgreSQL", Some("bench_or"))] {
+        let urls: Vec<String> = ["a", "b"]
+            .iter()
+            .map(|suffix| match db {
+                None => format!("sqlite://{}", dir.join(format!("{suffix}.db")).display()),
+                Some(name) => {
+                    let url = pg.url.replace("/postgres", &format!("/{name}_{suffix}"));
+                    let _ = Command::new("psql")
+                        .arg(&pg.url)
+                        .args(["-q", "-c", &format!("CREATE DATABASE {name}_{suffix}")])
+                        .status();
+                    url
+                }
+            })
+            .collect();
+        let gnu = |extra: &[&str], url: &str| {
+            let mut c = Command::new("/usr/bin/time");
+            c.args(["-f", "maxrss_kib=%M"])
+                .arg(&bin)
+                .args(extra)
+                .args(["--database", url]);
+            c
+        };
+        // Migrations first, so that each timing is the import alone.
+        timed_rss(&mut gnu(&["token", "list"], &urls[0])).ok();
+        let zip = zip_path.display().to_string();
+        let dry = timed_rss(&mut gnu(
+            &["import", "oneroster", &zip, "--dry-run"],
+            &urls[0],
+        ))?;
+        let first = timed_rss(&mut gnu(&["import", "oneroster", &zip], &urls[0]))?;
+        let again = timed_rss(&mut gnu(&["import", "oneroster", &zip], &urls[0]))?;
+        if !again.2.contains("nothing changed") {
+            bail!("the second import changed something:\n{}", again.2);
+        }
+        let demo = timed_rss(&mut gnu(
+            &[
+                "demo",
+                "--schools",
+                &schools.to_string(),
+                "--students",
+                &students.to_string(),
+                "--seed",
+                "1",
+            ],
+            &urls[1],
+        ))?;
+        println!("{label}: {}", first.2.lines().last().unwrap_or_default());
+        rows.push((label, dry, first, again, demo));
+    }
+    drop(pg);
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    println!("| backend | import (s) | peak memory (MiB) | dry run (s) | again, nothing changes (s) | baseline: `ensemble demo`, same students (s) | import / baseline |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (label, dry, first, again, demo) in &rows {
+        println!(
+            "| {label} | {:.1} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} |",
+            first.0,
+            first.1,
+            dry.0,
+            again.0,
+            demo.0,
+            first.0 / demo.0.max(1e-9)
+        );
+    }
+    println!("targets (issue 15): import ≤ 30 s and ≤ 1,024 MiB on each backend");
     Ok(())
 }
 

@@ -184,10 +184,23 @@ enum ImportCommand {
     /// Formative assessment results (CSV: student_id, skill, date, score and/or
     /// mastery_level, source). A bad row names the file, line and field; nothing is imported.
     Assessments { file: PathBuf },
+    /// A OneRoster 1.2 CSV bundle (a zip, or a folder with manifest.csv): orgs, academic
+    /// sessions, users and roles, classes, enrollments, demographics. All or nothing: a bundle
+    /// with any bad row is refused with every problem (file, line, column) and writes nothing.
+    /// Importing it again changes nothing; a delta bundle applies its changes.
+    Oneroster {
+        bundle: PathBuf,
+        /// Print what would change, per kind (new, changed, removed), and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 pub async fn import(a: ImportArgs) -> anyhow::Result<()> {
     match a.command {
+        ImportCommand::Oneroster { bundle, dry_run } => {
+            crate::oneroster::import(&bundle, &a.db, dry_run).await
+        }
         ImportCommand::Assessments { file } => {
             let data =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;

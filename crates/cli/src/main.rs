@@ -4,6 +4,7 @@
 mod calendar;
 mod demo;
 mod grouping;
+mod oneroster;
 mod schedule;
 mod serve;
 mod staffing;
@@ -43,8 +44,34 @@ enum Command {
     Schedule(schedule::ScheduleArgs),
     /// Export calendars (RFC 5545) of the published schedule.
     Calendar(calendar::CalendarArgs),
-    /// Import data into the database (formative assessment results).
+    /// Import data into the database (OneRoster rosters, formative assessment results).
     Import(grouping::ImportArgs),
+    /// Export what the database holds (a OneRoster 1.2 bundle).
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    #[command(subcommand)]
+    command: ExportCommand,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum ExportCommand {
+    /// A OneRoster 1.2 CSV bundle (bulk): districts and schools, each school's terms, educators
+    /// and students with their roles, each team as a class of its term (its educators as
+    /// teachers, the lead primary; a core team's roster as students), and the classes and
+    /// enrollments imported earlier.
+    Oneroster {
+        /// A folder, or a file ending in .zip.
+        #[arg(long)]
+        out: PathBuf,
+        /// Include demographics.csv (protected student data).
+        #[arg(long)]
+        demographics: bool,
+    },
 }
 
 /// Where the data lives.
@@ -149,6 +176,11 @@ fn main() -> std::process::ExitCode {
             Command::Token(a) => token::run(a).await,
             Command::User(a) => user::run(a).await,
             Command::Import(a) => grouping::import(a).await,
+            Command::Export(a) => match a.command {
+                ExportCommand::Oneroster { out, demographics } => {
+                    oneroster::export(&a.db, &out, demographics).await
+                }
+            },
             Command::Calendar(a) => calendar::run(a).await,
             Command::Timetable(_)
             | Command::Staffing(_)

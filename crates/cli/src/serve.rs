@@ -35,7 +35,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     if a.demo {
         crate::demo::ensure_demo_school(&store).await?;
     } else if store.is_empty().await? {
-        tracing::warn!("the database is empty: run `ensemble serve --demo` for a demo school, or create an account with `ensemble user create`");
+        tracing::warn!("the database is empty: open Ensemble in a browser to set it up (the first account, the district, then a OneRoster bundle from your student information system), or run `ensemble serve --demo` for a demo school");
     }
     let listener = tokio::net::TcpListener::bind(&a.addr)
         .await

@@ -242,44 +242,7 @@ fn push_district(ds: &mut Dataset, key: &str, name: &str) {
 }
 
 fn grid() -> TimeGrid {
-    let p = |name: &str, s: u16, e: u16, kind| Period {
-        name: name.into(),
-        start_minute: s,
-        end_minute: e,
-        kind,
-    };
-    let periods = vec![
-        p("Advisory", 8 * 60, 8 * 60 + 20, PeriodKind::Advisory),
-        p("Block 1", 8 * 60 + 25, 9 * 60 + 25, PeriodKind::Instruction),
-        p(
-            "Block 2",
-            9 * 60 + 30,
-            10 * 60 + 30,
-            PeriodKind::Instruction,
-        ),
-        p(
-            "Block 3",
-            10 * 60 + 35,
-            11 * 60 + 25,
-            PeriodKind::TeamPlanning,
-        ),
-        p("Lunch", 11 * 60 + 30, 12 * 60, PeriodKind::Lunch),
-        p("Block 4", 12 * 60 + 5, 13 * 60 + 5, PeriodKind::Instruction),
-        p(
-            "Block 5",
-            13 * 60 + 10,
-            14 * 60 + 10,
-            PeriodKind::Instruction,
-        ),
-        p(
-            "Flex / intervention",
-            14 * 60 + 15,
-            15 * 60,
-            PeriodKind::Instruction,
-        ),
-    ];
-    let days = DayOfWeek::ALL[..5].to_vec();
-    TimeGrid::new(days, periods).unwrap_or_else(|e| unreachable!("the demo grid is valid: {e}"))
+    TimeGrid::starter()
 }
 
 const SUBJECTS: [&str; 4] = ["math", "ela", "science", "social_studies"];

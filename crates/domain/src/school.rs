@@ -291,6 +291,49 @@ pub struct TimeGrid {
 }
 
 impl TimeGrid {
+    /// The week a new school starts with (Monday to Friday: advisory, five blocks — the third
+    /// for team planning — lunch and a flex period), for its leader to change.
+    pub fn starter() -> Self {
+        let p = |name: &str, s: u16, e: u16, kind| Period {
+            name: name.into(),
+            start_minute: s,
+            end_minute: e,
+            kind,
+        };
+        let periods = vec![
+            p("Advisory", 8 * 60, 8 * 60 + 20, PeriodKind::Advisory),
+            p("Block 1", 8 * 60 + 25, 9 * 60 + 25, PeriodKind::Instruction),
+            p(
+                "Block 2",
+                9 * 60 + 30,
+                10 * 60 + 30,
+                PeriodKind::Instruction,
+            ),
+            p(
+                "Block 3",
+                10 * 60 + 35,
+                11 * 60 + 25,
+                PeriodKind::TeamPlanning,
+            ),
+            p("Lunch", 11 * 60 + 30, 12 * 60, PeriodKind::Lunch),
+            p("Block 4", 12 * 60 + 5, 13 * 60 + 5, PeriodKind::Instruction),
+            p(
+                "Block 5",
+                13 * 60 + 10,
+                14 * 60 + 10,
+                PeriodKind::Instruction,
+            ),
+            p(
+                "Flex / intervention",
+                14 * 60 + 15,
+                15 * 60,
+                PeriodKind::Instruction,
+            ),
+        ];
+        let days = DayOfWeek::ALL[..5].to_vec();
+        Self::new(days, periods).unwrap_or_else(|e| unreachable!("the starter grid is valid: {e}"))
+    }
+
     pub fn new(mut days: Vec<DayOfWeek>, periods: Vec<Period>) -> Result<Self, ParseError> {
         days.sort();
         days.dedup();

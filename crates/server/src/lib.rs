@@ -13,6 +13,7 @@ mod educators;
 mod error;
 pub mod gate;
 mod grouping;
+mod imports;
 pub mod routes;
 mod schedule;
 pub mod schedules;
@@ -98,6 +99,7 @@ fn all_routes() -> routes::Routes {
         .get("/favicon.ico", web::favicon)
         .merge(session::router())
         .merge(school::router())
+        .merge(imports::router())
         .merge(teams::router())
         .merge(students::router())
         .merge(educators::router())

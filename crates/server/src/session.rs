@@ -116,6 +116,10 @@ fn login_page(
 }
 
 async fn login_form(State(st): State<AppState>, Query(q): Query<NextQuery>) -> PageResult {
+    // A fresh install has nobody to sign in: it is set up first.
+    if !st.store.has_accounts().await? {
+        return Ok(Redirect::to("/setup").into_response());
+    }
     login_page(
         StatusCode::OK,
         String::new(),

@@ -59,3 +59,40 @@ for (const wrap of document.querySelectorAll('.table-wrap')) {
     wrap.setAttribute('aria-label', `${caption || heading || 'Table'} (scrolls sideways)`);
   }
 }
+
+// Uploads: a form with data-upload sends its file with a progress bar, then shows the page
+// the server answers with (the review). Without scripts the form posts as usual.
+for (const form of document.querySelectorAll('form[data-upload]')) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (form.dataset.sent) return;
+    form.dataset.sent = 'yes';
+    const bar = form.querySelector('progress');
+    const status = form.querySelector('[role=status]');
+    for (const b of form.querySelectorAll('button')) b.disabled = true;
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', form.action);
+    if (bar) bar.hidden = false;
+    xhr.upload.addEventListener('progress', (e) => {
+      if (!e.lengthComputable) return;
+      const pct = Math.round((100 * e.loaded) / e.total);
+      if (bar) bar.value = pct;
+      if (status) status.textContent = pct < 100 ? `Uploading… ${pct} %` : 'Checking the bundle…';
+    });
+    xhr.addEventListener('load', () => {
+      if (xhr.status < 400 && xhr.responseURL) {
+        window.location.assign(xhr.responseURL);
+      } else {
+        // The refusal page, with every problem: shown in place of this one.
+        const page = new DOMParser().parseFromString(xhr.responseText, 'text/html');
+        document.replaceChild(document.adoptNode(page.documentElement), document.documentElement);
+      }
+    });
+    xhr.addEventListener('error', () => {
+      delete form.dataset.sent;
+      for (const b of form.querySelectorAll('button')) b.disabled = false;
+      if (status) status.textContent = 'The upload did not reach Ensemble. Check the connection and try again.';
+    });
+    xhr.send(new FormData(form));
+  });
+}

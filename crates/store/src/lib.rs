@@ -12,6 +12,7 @@ mod cache;
 pub use auth::TokenRow;
 mod grouping;
 mod import;
+mod oneroster;
 mod schedule;
 mod school;
 mod staffing;
@@ -23,6 +24,10 @@ pub use audit::{actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow}
 pub use cache::Fresh;
 pub use grouping::{GroupingRow, History, NewAssessment, NewGrouping, PeriodGroupRow};
 pub use import::ImportProgress;
+pub use oneroster::{
+    describe as describe_import, Confirmed, ImportSummary, Known, ProposalRow, Tally, UploadRow,
+    KINDS as IMPORT_KINDS,
+};
 pub use schedule::{AbsenceRow, FactEducator, FactSpace, FactTeam, ScheduleFacts, ScheduleRow};
 pub use school::{
     BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SlotUse, SpaceRow, TeamDetail,

@@ -348,6 +348,9 @@ enum Rule {
     OwnCalendar,
     /// The target team's calendar: its members and its school's leaders.
     TeamCalendar,
+    /// Nobody: the set-up page of an installation that has accounts (signed out: the sign-in;
+    /// signed in: missing).
+    Nobody,
 }
 
 struct Row {
@@ -395,6 +398,31 @@ fn table() -> Vec<Row> {
         row("GET", "/login", T::None, Public),
         row("POST", "/login", T::None, Public),
         last(row("POST", "/logout", T::None, SignedIn)),
+        row("GET", "/setup", T::None, Nobody),
+        row("POST", "/setup", T::None, Nobody),
+        row("GET", "/imports", T::None, District),
+        row("POST", "/imports", T::None, District),
+        row("GET", "/imports/{import}", T::None, District),
+        last(row("POST", "/imports/{import}/apply", T::None, District)),
+        row("GET", "/schools/{id}/proposals", T::School, Leader),
+        changes(row(
+            "POST",
+            "/schools/{id}/proposals/merge",
+            T::School,
+            Leader,
+        )),
+        changes(row(
+            "POST",
+            "/schools/{id}/proposals/{proposal}/split",
+            T::School,
+            Leader,
+        )),
+        last(row(
+            "POST",
+            "/schools/{id}/proposals/{proposal}/confirm",
+            T::School,
+            Leader,
+        )),
         row("GET", "/", T::None, SignedIn),
         row("GET", "/schools/{id}", T::School, SchoolOf),
         row("GET", "/teams/{id}", T::Team, SchoolOf),
@@ -658,6 +686,10 @@ struct Fixture {
     token: String,
     /// A planned team's name and one of its members.
     plan_team: (String, String),
+    /// An open proposed core team of the school (two of the team's members).
+    proposal: i64,
+    /// An uploaded roster bundle waiting for its review (not a zip: applying it is refused).
+    import: i64,
 }
 
 /// The kind of answer a cell got.
@@ -751,6 +783,8 @@ fn fill(path: &str, f: &Fixture, target: Target) -> String {
         .replace("{schedule}", &f.schedule.to_string())
         .replace("{absence}", &f.absence.to_string())
         .replace("{feed}", &f.feed.to_string())
+        .replace("{proposal}", &f.proposal.to_string())
+        .replace("{import}", &f.import.to_string())
         .replace("{token}", &format!("{}.ics", f.token));
     if path == "/schools/{id}/staffing/compare" {
         format!("{url}?a={}&b={}", f.plan, f.plan)
@@ -975,6 +1009,7 @@ fn allowed(w: &World, p: Option<&Who>, rule: Rule, row: &Row, f: &Fixture) -> bo
     let school_exists = w.teams.values().any(|t| t.0 == f.school);
     match rule {
         Rule::Public | Rule::SignedIn => true,
+        Rule::Nobody => false,
         Rule::SchoolOf => match row.target {
             Target::School => school_exists && p.of_school(f.school),
             Target::Team => team
@@ -1339,9 +1374,64 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             .pop()
             .and_then(|x| int(&x))
             .expect("a feed");
+        // A proposed core team of two of the team's members, as an import would leave one.
+        let members: Vec<String> = app
+            .db
+            .strings(
+                "SELECT e.sourced_id FROM team_members m JOIN educators e ON e.id = m.educator_id WHERE CAST(m.team_id AS TEXT) = $1 ORDER BY e.id",
+                &[&team.to_string()],
+            )
+            .await;
+        let body = json!({
+            "name": "Fixture house",
+            "members": [[members[0], true], [members[1], false]],
+            "roster": [],
+            "classes": ["Fixture class"],
+            "why": "They co-teach Fixture class.",
+        });
+        app.db
+            .execute(
+                &format!(
+                    "INSERT INTO team_proposals (school_id, term_id, name, body, status, created_at)
+                     SELECT id, current_term_id, 'Fixture house', '{}', 'open', 1 FROM schools WHERE id = $1",
+                    body.to_string().replace('\'', "''")
+                ),
+                &[school],
+            )
+            .await;
+        let proposal = app
+            .db
+            .strings("SELECT CAST(MAX(id) AS TEXT) FROM team_proposals", &[])
+            .await
+            .pop()
+            .and_then(|x| int(&x))
+            .expect("a proposal");
+        let admin_id = app
+            .db
+            .strings(
+                "SELECT CAST(MIN(id) AS TEXT) FROM users WHERE system_role = 'system_admin'",
+                &[],
+            )
+            .await
+            .pop()
+            .and_then(|x| int(&x))
+            .expect("a system leader");
+        let import = app
+            .store
+            .save_upload(
+                ensemble_domain::UserId(admin_id),
+                "fixture.zip",
+                b"not a zip",
+                "reviewed",
+                "{}",
+            )
+            .await
+            .expect("an upload");
         out.insert(
             place,
             Fixture {
+                proposal,
+                import,
                 school,
                 team,
                 student,
@@ -1387,6 +1477,8 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             feed: MISSING,
             token: "0".repeat(64),
             plan_team: own.plan_team.clone(),
+            proposal: MISSING,
+            import: MISSING,
         },
     );
     let (_, settings) = app

@@ -1,0 +1,109 @@
+//! `ensemble import oneroster` and `ensemble export oneroster` end to end, on a SQLite file.
+
+mod common;
+use common::{ensemble, path};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../oneroster/tests/data");
+
+#[test]
+fn import_dry_run_refusal_again_and_export() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("school.db").display());
+    let bundle = format!("{DATA}/lincoln.zip");
+    // A dry run prints the tally and writes nothing.
+    let (code, text, err) = ensemble(&[
+        "import",
+        "oneroster",
+        &bundle,
+        "--dry-run",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains("students                 68        0        0"),
+        "{text}"
+    );
+    assert!(text.contains("Dry run: nothing was written."), "{text}");
+    // One bad enrollment: refused, named, nothing written.
+    let (code, _, err) = ensemble(&[
+        "import",
+        "oneroster",
+        &format!("{DATA}/lincoln-bad-enrollment.zip"),
+        "--database",
+        &db,
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("enrollments.csv line")
+            && err.contains("column userSourcedId (\"s-1O30\"): no user has this sourcedId"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    let (code, text, err) = ensemble(&[
+        "import",
+        "oneroster",
+        &bundle,
+        "--dry-run",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains("students                 68"),
+        "still nothing there: {text}"
+    );
+    // The import, then the same bundle again: nothing changes.
+    let (code, text, err) = ensemble(&["import", "oneroster", &bundle, "--database", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("3 core teams proposed"), "{text}");
+    let (code, text, err) = ensemble(&["import", "oneroster", &bundle, "--database", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains(": nothing changed."), "{text}");
+    // The export reads back; demographics only when asked.
+    let out = dir.path().join("export");
+    let (code, text, err) = ensemble(&[
+        "export",
+        "oneroster",
+        "--out",
+        path(&out),
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("files"), "{text}");
+    assert!(!out.join("demographics.csv").exists());
+    let (code, _, err) = ensemble(&[
+        "export",
+        "oneroster",
+        "--out",
+        path(&dir.path().join("x.zip")),
+        "--demographics",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let again = format!("sqlite://{}", dir.path().join("again.db").display());
+    let (code, text, err) = ensemble(&[
+        "import",
+        "oneroster",
+        path(&dir.path().join("x.zip")),
+        "--database",
+        &again,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains("students 68 new") && text.contains("demographics 48 new"),
+        "{text}"
+    );
+    // A path that is no bundle.
+    let (code, _, err) = ensemble(&[
+        "import",
+        "oneroster",
+        &format!("{DATA}/lincoln/users.csv"),
+        "--database",
+        &db,
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("neither a folder nor a zip file"), "{err}");
+}
