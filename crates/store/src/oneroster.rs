@@ -1523,6 +1523,12 @@ async fn apply(
     } else {
         BTreeSet::new()
     };
+    if !touched.is_empty() && c.backend_name() == "PostgreSQL" {
+        // Statistics for what this transaction wrote, so that the proposals' reads plan well.
+        sqlx::query("ANALYZE classes, enrollments, educators, team_members, teams")
+            .execute(&mut *c)
+            .await?;
+    }
     for s in touched {
         sum.proposals += refresh_proposals(c, s).await?;
     }
@@ -1584,14 +1590,22 @@ async fn class_inputs(c: &mut AnyConnection, school: i64) -> Result<Vec<ClassInp
             },
         );
     }
-    for r in sqlx::query(
-        "SELECT e.class_id, e.user_sourced_id, e.role, e.is_primary FROM enrollments e
-         JOIN classes c ON c.id = e.class_id WHERE c.school_id = $1 ORDER BY e.id",
-    )
-    .bind(school)
-    .fetch_all(&mut *c)
-    .await?
-    {
+    // By the classes' ids (the enrollments index), never a join the planner might run as a
+    // nested loop over a table it still thinks empty in the import's own transaction.
+    let ids: Vec<i64> = classes.keys().copied().collect();
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT class_id, user_sourced_id, role, is_primary FROM enrollments WHERE class_id IN ({}) ORDER BY id",
+            crate::placeholders(1, chunk.len())
+        );
+        rows.extend(
+            crate::bind_ids(sqlx::query(&sql), chunk)
+                .fetch_all(&mut *c)
+                .await?,
+        );
+    }
+    for r in rows {
         let Some(cl) = classes.get_mut(&r.try_get::<i64, _>("class_id")?) else {
             continue;
         };
