@@ -57,7 +57,7 @@ fn main() -> Result<()> {
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  test [--no-e2e] [--no-lint] [--no-fuzz]  every check: fmt, clippy, docs, tests on SQLite and PostgreSQL, API fuzzing, browser tests\n  postgres                      start a throwaway PostgreSQL server and print its URL
-  fuzz                          fuzz the API with schemathesis on SQLite and PostgreSQL\n  calendars                     every calendar feed of the demo, checked by an independent parser (icalendar)\n  bench-schedule                build the demo's week and a 2,000-student high school's; re-plan 50 absences each against a substitute-only baseline\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-oneroster [--schools M --students N --educators E]  import a generated OneRoster district bundle on SQLite and PostgreSQL: time, peak memory\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools\n  bench-grouping                regroup 100,000 students in 1,000 teams (median of 5, against the construction alone); heuristic vs exact on small blocks"
+  fuzz                          fuzz the API with schemathesis on SQLite and PostgreSQL\n  calendars                     every calendar feed of the demo, checked by an independent parser (icalendar)\n  bench-schedule                build the demo's week and a 2,000-student high school's; re-plan 50 absences each against a substitute-only baseline\n  bench-roster [--seconds S]    requests per second and p99 latency of the team roster page (wrk)\n  bench-demo [--schools M --students N]  time to write a generated district on SQLite and PostgreSQL\n  bench-oneroster [--schools M --students N --educators E --runs R --keep DIR]  import a generated OneRoster district bundle on SQLite and PostgreSQL (median of R runs): time, peak memory\n  bench-fet [--time-limit S] [--only TEXT] [--shard K/N] [--out FILE]  Ensemble vs fet-cl on FET's official examples\n  bench-staffing [--runs N]     design a district of 50 schools, 2,500 educators, 40,000 students; heuristic vs exact on small schools\n  bench-grouping                regroup 100,000 students in 1,000 teams (median of 5, against the construction alone); heuristic vs exact on small blocks"
             );
             Ok(())
         }
@@ -472,17 +472,9 @@ fn bench_demo(args: &[String]) -> Result<()> {
         ("PostgreSQL", pg_db),
     ] {
         let start = Instant::now();
-        run(Command::new(&bin).args([
-            "demo",
-            "--schools",
-            &schools.to_string(),
-            "--students",
-            &students.to_string(),
-            "--seed",
-            "1",
-            "--database",
-            &url,
-        ]))?;
+        run(Command::new(&bin)
+            .args(demo_args(schools, students))
+            .args(["--database", &url]))?;
         rows.push((label, start.elapsed().as_secs_f64()));
     }
     drop(pg);
@@ -497,6 +489,21 @@ fn bench_demo(args: &[String]) -> Result<()> {
         rows[1].1 / rows[0].1.max(1e-9)
     );
     Ok(())
+}
+
+/// `ensemble demo` writing a generated district of this size (the bulk-writer baseline).
+fn demo_args(schools: impl ToString, students: impl ToString) -> Vec<String> {
+    [
+        "demo",
+        "--schools",
+        &schools.to_string(),
+        "--students",
+        &students.to_string(),
+        "--seed",
+        "1",
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 /// Runs `cmd` under GNU time: (seconds, peak resident memory in MiB, its standard output).
@@ -530,6 +537,7 @@ fn bench_oneroster(args: &[String]) -> Result<()> {
     let schools: usize = flag(args, "--schools").unwrap_or(50);
     let students: usize = flag(args, "--students").unwrap_or(40_000);
     let educators: usize = flag(args, "--educators").unwrap_or(2_500);
+    let runs: usize = flag(args, "--runs").unwrap_or(3).max(1);
     ensure_packages(false)?;
     run(Command::new("cargo").args(["build", "--release", "-p", "ensemble-cli"]))?;
     let bin = project_root().join("target/release/ensemble");
@@ -561,70 +569,81 @@ fn bench_oneroster(args: &[String]) -> Result<()> {
     let pg = Postgres::start()?;
     let mut rows = Vec::new();
     for (label, db) in [("SQLite", None), ("PostgreSQL", Some("bench_or"))] {
-        let urls: Vec<String> = ["a", "b"]
-            .iter()
-            .map(|suffix| match db {
-                None => format!("sqlite://{}", dir.join(format!("{suffix}.db")).display()),
-                Some(name) => {
-                    let url = pg.url.replace("/postgres", &format!("/{name}_{suffix}"));
-                    let _ = Command::new("psql")
-                        .arg(&pg.url)
-                        .args(["-q", "-c", &format!("CREATE DATABASE {name}_{suffix}")])
-                        .status();
-                    url
-                }
-            })
-            .collect();
-        let gnu = |extra: &[&str], url: &str| {
-            let mut c = Command::new("/usr/bin/time");
-            c.args(["-f", "maxrss_kib=%M"])
-                .arg(&bin)
-                .args(extra)
-                .args(["--database", url]);
-            c
-        };
-        // Migrations first, so that each timing is the import alone.
-        timed_rss(&mut gnu(&["token", "list"], &urls[0])).ok();
-        let zip = zip_path.display().to_string();
-        let dry = timed_rss(&mut gnu(
-            &["import", "oneroster", &zip, "--dry-run"],
-            &urls[0],
-        ))?;
-        let first = timed_rss(&mut gnu(&["import", "oneroster", &zip], &urls[0]))?;
-        let again = timed_rss(&mut gnu(&["import", "oneroster", &zip], &urls[0]))?;
-        if !again.2.contains("nothing changed") {
-            bail!("the second import changed something:\n{}", again.2);
+        // Each run imports into fresh databases: one for the import, one for the baseline.
+        let mut runs_of: Vec<[(f64, f64); 4]> = Vec::new();
+        for run_no in 0..runs {
+            let urls: Vec<String> = ["a", "b"]
+                .iter()
+                .map(|suffix| match db {
+                    None => format!(
+                        "sqlite://{}",
+                        dir.join(format!("{suffix}{run_no}.db")).display()
+                    ),
+                    Some(name) => {
+                        let db = format!("{name}_{suffix}{run_no}");
+                        let _ = Command::new("psql")
+                            .arg(&pg.url)
+                            .args(["-q", "-c", &format!("CREATE DATABASE {db}")])
+                            .status();
+                        pg.url.replace("/postgres", &format!("/{db}"))
+                    }
+                })
+                .collect();
+            let gnu = |extra: &[&str], url: &str| {
+                let mut c = Command::new("/usr/bin/time");
+                c.args(["-f", "maxrss_kib=%M"])
+                    .arg(&bin)
+                    .args(extra)
+                    .args(["--database", url]);
+                c
+            };
+            // Migrations first, so that each timing is the import alone.
+            timed_rss(&mut gnu(&["token", "list"], &urls[0])).ok();
+            timed_rss(&mut gnu(&["token", "list"], &urls[1])).ok();
+            let zip = zip_path.display().to_string();
+            let dry = timed_rss(&mut gnu(
+                &["import", "oneroster", &zip, "--dry-run"],
+                &urls[0],
+            ))?;
+            let first = timed_rss(&mut gnu(&["import", "oneroster", &zip], &urls[0]))?;
+            let again = timed_rss(&mut gnu(&["import", "oneroster", &zip], &urls[0]))?;
+            if !again.2.contains("nothing changed") {
+                bail!("the second import changed something:\n{}", again.2);
+            }
+            let demo_args = demo_args(schools, students);
+            let demo_args: Vec<&str> = demo_args.iter().map(String::as_str).collect();
+            let demo = timed_rss(&mut gnu(&demo_args, &urls[1]))?;
+            println!(
+                "{label}, run {}: {}",
+                run_no + 1,
+                first.2.lines().last().unwrap_or_default()
+            );
+            runs_of.push([
+                (first.0, first.1),
+                (dry.0, dry.1),
+                (again.0, again.1),
+                (demo.0, demo.1),
+            ]);
         }
-        let demo = timed_rss(&mut gnu(
-            &[
-                "demo",
-                "--schools",
-                &schools.to_string(),
-                "--students",
-                &students.to_string(),
-                "--seed",
-                "1",
-            ],
-            &urls[1],
-        ))?;
-        println!("{label}: {}", first.2.lines().last().unwrap_or_default());
-        rows.push((label, dry, first, again, demo));
+        let median = |i: usize| {
+            let mut v: Vec<f64> = runs_of.iter().map(|r| r[i].0).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let peak = runs_of.iter().map(|r| r[0].1).fold(0.0, f64::max);
+        rows.push((label, median(0), peak, median(1), median(2), median(3)));
     }
     drop(pg);
     if keep.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
+    println!("medians of {runs} runs (peak memory: the largest of the runs)");
     println!("| backend | import (s) | peak memory (MiB) | dry run (s) | again, nothing changes (s) | baseline: `ensemble demo`, same students (s) | import / baseline |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    for (label, dry, first, again, demo) in &rows {
+    for (label, first, peak, dry, again, demo) in &rows {
         println!(
-            "| {label} | {:.1} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} |",
-            first.0,
-            first.1,
-            dry.0,
-            again.0,
-            demo.0,
-            first.0 / demo.0.max(1e-9)
+            "| {label} | {first:.1} | {peak:.0} | {dry:.1} | {again:.1} | {demo:.1} | {:.2} |",
+            first / demo.max(1e-9)
         );
     }
     println!("targets (issue 15): import ≤ 30 s and ≤ 1,024 MiB on each backend");

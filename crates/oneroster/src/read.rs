@@ -394,6 +394,15 @@ fn columns(stem: &str) -> &'static [Col] {
     }
 }
 
+/// The header of a data file as OneRoster 1.2 lays it out: the three columns every file starts
+/// with, then the file's own (the writers use it, so what they write is what the reader reads).
+pub fn header(stem: &str) -> Vec<&'static str> {
+    ["sourcedId", "status", "dateLastModified"]
+        .into_iter()
+        .chain(columns(stem).iter().map(|c| c.0))
+        .collect()
+}
+
 /// One row being read: its values by column, and where to report problems.
 struct Row<'a> {
     file: &'a str,

@@ -100,17 +100,7 @@ pub fn district(
     manifest.row(&["source.systemName", "Generated district"]);
     out.insert("manifest.csv".into(), manifest.bytes());
 
-    let mut sessions = Csv::new(&[
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "title",
-        "type",
-        "startDate",
-        "endDate",
-        "parentSourcedId",
-        "schoolYear",
-    ]);
+    let mut sessions = Csv::new(&crate::read::header("academicSessions"));
     sessions.row(&[
         "sy-2027",
         "",
@@ -146,15 +136,7 @@ pub fn district(
     ]);
     out.insert("academicSessions.csv".into(), sessions.bytes());
 
-    let mut orgs = Csv::new(&[
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "name",
-        "type",
-        "identifier",
-        "parentSourcedId",
-    ]);
+    let mut orgs = Csv::new(&crate::read::header("orgs"));
     orgs.row(&[
         "dist",
         "",
@@ -164,100 +146,12 @@ pub fn district(
         "",
         "",
     ]);
-    let mut courses = Csv::new(&[
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "schoolYearSourcedId",
-        "title",
-        "courseCode",
-        "grades",
-        "orgSourcedId",
-        "subjects",
-        "subjectCodes",
-    ]);
-    let mut classes = Csv::new(&[
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "title",
-        "grades",
-        "courseSourcedId",
-        "classCode",
-        "classType",
-        "location",
-        "schoolSourcedId",
-        "termSourcedIds",
-        "subjects",
-        "subjectCodes",
-        "periods",
-    ]);
-    let mut users = Csv::new(&[
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "enabledUser",
-        "username",
-        "userIds",
-        "givenName",
-        "familyName",
-        "middleName",
-        "identifier",
-        "email",
-        "sms",
-        "phone",
-        "agentSourcedIds",
-        "grades",
-        "password",
-        "userMasterIdentifier",
-        "preferredGivenName",
-        "preferredMiddleName",
-        "preferredFamilyName",
-        "primaryOrgSourcedId",
-        "pronouns",
-    ]);
-    let mut roles = Csv::new(&[
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "userSourcedId",
-        "roleType",
-        "role",
-        "beginDate",
-        "endDate",
-        "orgSourcedId",
-        "userProfileSourcedId",
-    ]);
-    let mut enrollments = Csv::new(&[
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "classSourcedId",
-        "schoolSourcedId",
-        "userSourcedId",
-        "role",
-        "primary",
-        "beginDate",
-        "endDate",
-    ]);
-    let mut demographics = Csv::new(&[
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "birthDate",
-        "sex",
-        "americanIndianOrAlaskaNative",
-        "asian",
-        "blackOrAfricanAmerican",
-        "nativeHawaiianOrOtherPacificIslander",
-        "white",
-        "demographicRaceTwoOrMoreRaces",
-        "hispanicOrLatinoEthnicity",
-        "countryOfBirthCode",
-        "stateOfBirthAbbreviation",
-        "cityOfBirth",
-        "publicSchoolResidenceStatus",
-    ]);
+    let mut courses = Csv::new(&crate::read::header("courses"));
+    let mut classes = Csv::new(&crate::read::header("classes"));
+    let mut users = Csv::new(&crate::read::header("users"));
+    let mut roles = Csv::new(&crate::read::header("roles"));
+    let mut enrollments = Csv::new(&crate::read::header("enrollments"));
+    let mut demographics = Csv::new(&crate::read::header("demographics"));
     let subjects = ["Mathematics", "English", "Science", "Social studies"];
     let mut enr = 0u64;
     let mut enroll =
@@ -305,7 +199,7 @@ pub fn district(
             };
             users.row(&[
                 id, "", "", "true", id, "", g, f, "", "", &mail, "", "", "", grades, "", "", "",
-                "", "", "", "",
+                "", "", "", "", "",
             ]);
             roles.row(&[
                 &format!("{id}.r"),

@@ -145,17 +145,10 @@ pub fn files(e: &Export) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
         "academicSessions.csv".into(),
         csv_of(
             &[
-                "sourcedId",
-                "status",
-                "dateLastModified",
-                "title",
-                "type",
-                "startDate",
-                "endDate",
-                "parentSourcedId",
-                "schoolYear",
-                SCHOOLS_COLUMN,
-            ],
+                crate::read::header("academicSessions").as_slice(),
+                &[SCHOOLS_COLUMN],
+            ]
+            .concat(),
             rows,
         )?,
     );
@@ -185,18 +178,7 @@ pub fn files(e: &Export) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
     }
     out.insert(
         "orgs.csv".into(),
-        csv_of(
-            &[
-                "sourcedId",
-                "status",
-                "dateLastModified",
-                "name",
-                "type",
-                "identifier",
-                "parentSourcedId",
-            ],
-            rows,
-        )?,
+        csv_of(&crate::read::header("orgs"), rows)?,
     );
 
     // Courses: the schools' team courses and the courses of imported classes.
@@ -235,21 +217,7 @@ pub fn files(e: &Export) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
         .collect();
     out.insert(
         "courses.csv".into(),
-        csv_of(
-            &[
-                "sourcedId",
-                "status",
-                "dateLastModified",
-                "schoolYearSourcedId",
-                "title",
-                "courseCode",
-                "grades",
-                "orgSourcedId",
-                "subjects",
-                "subjectCodes",
-            ],
-            rows,
-        )?,
+        csv_of(&crate::read::header("courses"), rows)?,
     );
 
     let mut rows = Vec::new();
@@ -291,25 +259,7 @@ pub fn files(e: &Export) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
     }
     out.insert(
         "classes.csv".into(),
-        csv_of(
-            &[
-                "sourcedId",
-                "status",
-                "dateLastModified",
-                "title",
-                "grades",
-                "courseSourcedId",
-                "classCode",
-                "classType",
-                "location",
-                "schoolSourcedId",
-                "termSourcedIds",
-                "subjects",
-                "subjectCodes",
-                "periods",
-            ],
-            rows,
-        )?,
+        csv_of(&crate::read::header("classes"), rows)?,
     );
 
     // Users and their roles.
@@ -337,6 +287,7 @@ pub fn files(e: &Export) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
             String::new(),
             String::new(),
             grade,
+            String::new(),
             String::new(),
             String::new(),
             String::new(),
@@ -398,51 +349,13 @@ pub fn files(e: &Export) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
     out.insert(
         "users.csv".into(),
         csv_of(
-            &[
-                "sourcedId",
-                "status",
-                "dateLastModified",
-                "enabledUser",
-                "username",
-                "userIds",
-                "givenName",
-                "familyName",
-                "middleName",
-                "identifier",
-                "email",
-                "sms",
-                "phone",
-                "agentSourcedIds",
-                "grades",
-                "password",
-                "userMasterIdentifier",
-                "preferredGivenName",
-                "preferredMiddleName",
-                "preferredFamilyName",
-                "primaryOrgSourcedId",
-                "pronouns",
-                ROLE_TYPE_COLUMN,
-            ],
+            &[crate::read::header("users").as_slice(), &[ROLE_TYPE_COLUMN]].concat(),
             users,
         )?,
     );
     out.insert(
         "roles.csv".into(),
-        csv_of(
-            &[
-                "sourcedId",
-                "status",
-                "dateLastModified",
-                "userSourcedId",
-                "roleType",
-                "role",
-                "beginDate",
-                "endDate",
-                "orgSourcedId",
-                "userProfileSourcedId",
-            ],
-            roles,
-        )?,
+        csv_of(&crate::read::header("roles"), roles)?,
     );
 
     let mut rows = Vec::new();
@@ -509,21 +422,7 @@ pub fn files(e: &Export) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
     }
     out.insert(
         "enrollments.csv".into(),
-        csv_of(
-            &[
-                "sourcedId",
-                "status",
-                "dateLastModified",
-                "classSourcedId",
-                "schoolSourcedId",
-                "userSourcedId",
-                "role",
-                "primary",
-                "beginDate",
-                "endDate",
-            ],
-            rows,
-        )?,
+        csv_of(&crate::read::header("enrollments"), rows)?,
     );
 
     if e.demographics {
@@ -552,27 +451,7 @@ pub fn files(e: &Export) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
             .collect();
         out.insert(
             "demographics.csv".into(),
-            csv_of(
-                &[
-                    "sourcedId",
-                    "status",
-                    "dateLastModified",
-                    "birthDate",
-                    "sex",
-                    "americanIndianOrAlaskaNative",
-                    "asian",
-                    "blackOrAfricanAmerican",
-                    "nativeHawaiianOrOtherPacificIslander",
-                    "white",
-                    "demographicRaceTwoOrMoreRaces",
-                    "hispanicOrLatinoEthnicity",
-                    "countryOfBirthCode",
-                    "stateOfBirthAbbreviation",
-                    "cityOfBirth",
-                    "publicSchoolResidenceStatus",
-                ],
-                rows,
-            )?,
+            csv_of(&crate::read::header("demographics"), rows)?,
         );
     }
     // OneRoster allows no file without rows: a file with none is marked absent.

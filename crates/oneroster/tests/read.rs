@@ -359,3 +359,22 @@ fn the_uploaded_zips_are_the_fixture() {
         ("enrollments.csv", "userSourcedId", "s-1O30")
     );
 }
+
+/// The generated district (the scale benchmark's bundle) is a bundle the reader takes whole:
+/// every row is read, and nothing is noted as outside 1.2 — its headers come from the reader's
+/// own column lists.
+#[test]
+fn the_generated_district_reads_whole() {
+    let files = ensemble_oneroster::sample::district(3, 300, 40, 7);
+    let rows = |f: &str| files[f].iter().filter(|b| **b == b'\n').count() - 1;
+    let (users, enrollments) = (rows("users.csv"), rows("enrollments.csv"));
+    let b = read(&Files::from_map(files), &nothing_known).expect("reads");
+    assert_eq!(b.users.len(), users);
+    assert_eq!(b.enrollments.len(), enrollments);
+    assert!(b.users.len() > 300, "{}", b.users.len());
+    let warned = b.warnings.join("\n");
+    assert!(!warned.contains("not in OneRoster 1.2"), "{warned}");
+    let p = plan(&b, &nothing_known).expect("maps");
+    assert_eq!(p.schools.len(), 3);
+    assert_eq!(p.students.len(), 300);
+}

@@ -154,6 +154,25 @@ fn sign_in_for(parts: &Parts) -> SignIn {
     SignIn::Redirect("/login".into())
 }
 
+impl Viewer {
+    /// The signed-in person a request's session cookie names, if any (and the session is live).
+    pub(crate) async fn of(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<Option<Viewer>, AppError> {
+        let Some(id) = cookie(headers, SESSION_COOKIE) else {
+            return Ok(None);
+        };
+        let idle = i64::try_from(state.config.session_idle.as_millis()).unwrap_or(i64::MAX);
+        let found = state.store.session_principal(id, idle).await?;
+        Ok(found.map(|(principal, csrf, fresh)| Viewer {
+            principal,
+            csrf,
+            fresh,
+        }))
+    }
+}
+
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = SignIn;
 
@@ -161,22 +180,10 @@ impl FromRequestParts<AppState> for Viewer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(sign_in_for(parts));
-        };
-        let idle = i64::try_from(state.config.session_idle.as_millis()).unwrap_or(i64::MAX);
-        let found = state
-            .store
-            .session_principal(id, idle)
-            .await
-            .map_err(|e| SignIn::Error(e.into()))?;
-        match found {
-            Some((principal, csrf, fresh)) => Ok(Viewer {
-                principal,
-                csrf,
-                fresh,
-            }),
-            None => Err(sign_in_for(parts)),
+        match Viewer::of(state, &parts.headers).await {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(sign_in_for(parts)),
+            Err(e) => Err(SignIn::Error(PageError(e))),
         }
     }
 }

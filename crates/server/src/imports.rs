@@ -6,7 +6,9 @@
 use crate::auth::{self, Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{AppError, PageError};
 use crate::routes::Routes;
-use crate::web::{flash_url, render, CsrfForm, FlashQuery, LocalTime, Nav, PagePath, PageResult};
+use crate::web::{
+    flash_url, render, CsrfForm, FlashQuery, LocalTime, Nav, NoFields, PagePath, PageResult,
+};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
@@ -56,12 +58,7 @@ struct SetupPage {
 /// Answers the set-up page once accounts exist: the sign-in for a visitor, a missing page for
 /// someone signed in.
 async fn already_set_up(st: &AppState, headers: &HeaderMap) -> PageResult {
-    let idle = i64::try_from(st.config.session_idle.as_millis()).unwrap_or(i64::MAX);
-    let signed_in = match auth::cookie(headers, SESSION_COOKIE) {
-        Some(id) => st.store.session_principal(id, idle).await?.is_some(),
-        None => false,
-    };
-    if signed_in {
+    if Viewer::of(st, headers).await?.is_some() {
         Err(PageError(AppError::NotFound("No such page.".into())))
     } else {
         Ok(Redirect::to("/login").into_response())
@@ -492,9 +489,6 @@ async fn review(
     render(&page)
 }
 
-#[derive(Deserialize)]
-struct NoFields {}
-
 async fn apply(
     State(st): State<AppState>,
     PagePath(id): PagePath<i64>,
@@ -568,8 +562,7 @@ struct ProposalsPage {
 
 /// The school, for its leaders (and the district's); to anyone else it looks missing.
 async fn leader_school(st: &AppState, v: &Viewer, id: i64) -> Result<String, PageError> {
-    let school = st.store.schools().await?.into_iter().find(|s| s.id.0 == id);
-    match school {
+    match st.store.school(SchoolId(id)).await? {
         Some(s) if v.principal.is_leader_of(s.id) => Ok(s.name),
         _ => Err(PageError(AppError::NotFound(format!(
             "No school {id} that you may see."

@@ -48,6 +48,8 @@ struct Inner {
 #[derive(Default)]
 pub(crate) struct Cache {
     inner: Mutex<Inner>,
+    /// Set once an account is seen to exist: from then on the install is set up for good.
+    pub(crate) accounts_exist: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Cache {

@@ -42,6 +42,49 @@ impl From<Option<i64>> for V {
     }
 }
 
+/// Inserts each school's time grid: its days and its periods in order.
+pub(crate) async fn insert_grids(
+    conn: &mut AnyConnection,
+    grids: &[(i64, &ensemble_domain::school::TimeGrid)],
+    progress: ImportProgress<'_>,
+) -> Result<()> {
+    let mut days = Vec::new();
+    let mut periods = Vec::new();
+    for &(school, grid) in grids {
+        for d in grid.days() {
+            days.push(vec![V::from(school), i64::from(d.index()).into()]);
+        }
+        for (i, p) in grid.periods().iter().enumerate() {
+            periods.push(vec![
+                V::from(school),
+                i64::try_from(i).unwrap_or(i64::MAX).into(),
+                p.name.as_str().into(),
+                i64::from(p.start_minute).into(),
+                i64::from(p.end_minute).into(),
+                p.kind.as_str().into(),
+            ]);
+        }
+    }
+    insert_rows(
+        conn,
+        "grid_days",
+        &["school_id", "day"],
+        days,
+        "time grid",
+        progress,
+    )
+    .await?;
+    let cols = [
+        "school_id",
+        "idx",
+        "name",
+        "start_minute",
+        "end_minute",
+        "kind",
+    ];
+    insert_rows(conn, "grid_periods", &cols, periods, "time grid", progress).await
+}
+
 /// Inserts `rows` into `table` in multi-row statements, reporting progress under `step`.
 pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
@@ -247,49 +290,12 @@ impl Store {
                 .execute(&mut *c)
                 .await?;
         }
-        let mut days = Vec::new();
-        let mut periods = Vec::new();
-        for s in &ds.schools {
-            let sid = schools[s.sourced_id.as_str()];
-            for d in s.grid.days() {
-                days.push(vec![sid.into(), i64::from(d.index()).into()]);
-            }
-            for (i, p) in s.grid.periods().iter().enumerate() {
-                periods.push(vec![
-                    sid.into(),
-                    (i as i64).into(),
-                    p.name.as_str().into(),
-                    i64::from(p.start_minute).into(),
-                    i64::from(p.end_minute).into(),
-                    p.kind.as_str().into(),
-                ]);
-            }
-        }
-        insert_rows(
-            c,
-            "grid_days",
-            &["school_id", "day"],
-            days,
-            "time grid",
-            progress,
-        )
-        .await?;
-        insert_rows(
-            c,
-            "grid_periods",
-            &[
-                "school_id",
-                "idx",
-                "name",
-                "start_minute",
-                "end_minute",
-                "kind",
-            ],
-            periods,
-            "time grid",
-            progress,
-        )
-        .await?;
+        let grids: Vec<(i64, &ensemble_domain::school::TimeGrid)> = ds
+            .schools
+            .iter()
+            .map(|s| (schools[s.sourced_id.as_str()], &s.grid))
+            .collect();
+        insert_grids(c, &grids, progress).await?;
 
         let rows = ds
             .educators

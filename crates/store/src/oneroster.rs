@@ -4,7 +4,7 @@
 //! store read back as a plan for the writer.
 
 use crate::audit::{self, actions, AuditEntry};
-use crate::import::{id_map, insert_rows, ImportProgress, V};
+use crate::import::{id_map, insert_grids, insert_rows, ImportProgress, V};
 use crate::{now_ms, parse_col, Result, Store, StoreError};
 use ensemble_domain::educator::{Employment, RoleType, WeeklyAvailability};
 use ensemble_domain::school::{DayOfWeek, TermKind, TimeGrid};
@@ -165,6 +165,65 @@ fn grade_i64(g: u8) -> i64 {
     i64::from(g)
 }
 
+/// Applies a plan with every kind in the tally (zero counts too); returns what was removed.
+async fn apply_tallied(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    plan: &Plan,
+    progress: ImportProgress<'_>,
+) -> Result<(ImportSummary, Vec<String>)> {
+    let mut sum = ImportSummary {
+        warnings: plan.warnings.clone(),
+        ..Default::default()
+    };
+    for k in KINDS {
+        sum.tally(k);
+    }
+    let removed = apply(tx, plan, &mut sum, progress).await?;
+    Ok((sum, removed))
+}
+
+/// The audit entry of an import: who, the tally and the sourcedIds removed.
+async fn audit_import(
+    c: &mut AnyConnection,
+    entry: &AuditEntry,
+    what: &str,
+    target: Option<i64>,
+    sum: &ImportSummary,
+    removed: &[String],
+) -> Result<()> {
+    let mut e = entry.clone();
+    e.action = actions::ONEROSTER_IMPORT;
+    e.target_kind = "import";
+    e.target_id = target.or(e.target_id);
+    e.detail = format!("{what}: {}", describe(sum));
+    if !removed.is_empty() {
+        e.detail
+            .push_str(&format!("; removed {}", removed.join(", ")));
+    }
+    audit::write(c, &e).await
+}
+
+/// A table's ids by sourcedId, for the whole table or one school's rows.
+async fn ids_by_sid(
+    c: &mut AnyConnection,
+    table: &str,
+    school: Option<i64>,
+) -> Result<HashMap<String, i64>> {
+    let sql = match school {
+        None => format!("SELECT sourced_id, id FROM {table}"),
+        Some(_) => format!("SELECT sourced_id, id FROM {table} WHERE school_id = $1"),
+    };
+    let mut q = sqlx::query(&sql);
+    if let Some(s) = school {
+        q = q.bind(s);
+    }
+    q.fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 impl Store {
     /// The sourcedIds Ensemble already holds, by the kind of record a bundle refers to.
     pub async fn oneroster_known(&self) -> Result<Known> {
@@ -233,14 +292,7 @@ impl Store {
         progress: ImportProgress<'_>,
     ) -> Result<ImportSummary> {
         let mut tx = self.begin_write().await?;
-        let mut sum = ImportSummary {
-            warnings: plan.warnings.clone(),
-            ..Default::default()
-        };
-        for k in KINDS {
-            sum.tally(k);
-        }
-        let removed = apply(&mut tx, plan, &mut sum, progress).await?;
+        let (sum, removed) = apply_tallied(&mut tx, plan, progress).await?;
         if dry_run {
             tx.rollback().await?;
             return Ok(sum);
@@ -255,19 +307,15 @@ impl Store {
         .bind(&detail)
         .execute(&mut *tx)
         .await?;
-        let mut e = entry.clone();
-        e.action = actions::ONEROSTER_IMPORT;
-        e.target_kind = "import";
-        e.detail = format!(
-            "OneRoster bundle {source}: {}{}",
-            describe(&sum),
-            if removed.is_empty() {
-                String::new()
-            } else {
-                format!("; removed {}", removed.join(", "))
-            }
-        );
-        audit::write(&mut tx, &e).await?;
+        audit_import(
+            &mut tx,
+            entry,
+            &format!("OneRoster bundle {source}"),
+            None,
+            &sum,
+            &removed,
+        )
+        .await?;
         tx.commit().await?;
         Ok(sum)
     }
@@ -557,12 +605,7 @@ async fn apply(
         progress,
     )
     .await?;
-    let districts: HashMap<String, i64> = sqlx::query("SELECT sourced_id, id FROM districts")
-        .fetch_all(&mut *c)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_>>()?;
+    let districts: HashMap<String, i64> = ids_by_sid(c, "districts", None).await?;
 
     // Schools, with the starter grid for a new one.
     let have = rows_by_key(
@@ -629,12 +672,7 @@ async fn apply(
         progress,
     )
     .await?;
-    let schools: HashMap<String, i64> = sqlx::query("SELECT sourced_id, id FROM schools")
-        .fetch_all(&mut *c)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_>>()?;
+    let schools: HashMap<String, i64> = ids_by_sid(c, "schools", None).await?;
     let school = |sid: &str| -> Result<i64> {
         schools.get(sid).copied().ok_or_else(|| {
             StoreError::Conflict(format!(
@@ -644,49 +682,11 @@ async fn apply(
     };
     if !new_schools.is_empty() {
         let grid = TimeGrid::starter();
-        let mut days = Vec::new();
-        let mut periods = Vec::new();
-        for sid in &new_schools {
-            let id = school(sid)?;
-            for d in grid.days() {
-                days.push(vec![V::from(id), i64::from(d.index()).into()]);
-            }
-            for (i, per) in grid.periods().iter().enumerate() {
-                periods.push(vec![
-                    V::from(id),
-                    i64::try_from(i).unwrap_or(0).into(),
-                    per.name.as_str().into(),
-                    i64::from(per.start_minute).into(),
-                    i64::from(per.end_minute).into(),
-                    per.kind.as_str().into(),
-                ]);
-            }
-        }
-        insert_rows(
-            c,
-            "grid_days",
-            &["school_id", "day"],
-            days,
-            "time grid",
-            progress,
-        )
-        .await?;
-        insert_rows(
-            c,
-            "grid_periods",
-            &[
-                "school_id",
-                "idx",
-                "name",
-                "start_minute",
-                "end_minute",
-                "kind",
-            ],
-            periods,
-            "time grid",
-            progress,
-        )
-        .await?;
+        let grids = new_schools
+            .iter()
+            .map(|sid| Ok((school(sid)?, &grid)))
+            .collect::<Result<Vec<_>>>()?;
+        insert_grids(c, &grids, progress).await?;
     }
 
     // Terms: a school's copy of each session it uses.
@@ -1177,12 +1177,7 @@ async fn apply(
         progress,
     )
     .await?;
-    let classes: HashMap<String, i64> = sqlx::query("SELECT sourced_id, id FROM classes")
-        .fetch_all(&mut *c)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_>>()?;
+    let classes: HashMap<String, i64> = ids_by_sid(c, "classes", None).await?;
     let have = rows_by_key(
         c,
         "SELECT sourced_id, id, class_id, user_sourced_id, role, is_primary FROM enrollments",
@@ -1242,19 +1237,8 @@ async fn apply(
 
     // Teams Ensemble exported: the team, its members, its roster.
     if !p.teams.is_empty() {
-        let all_educators: HashMap<String, i64> =
-            sqlx::query("SELECT sourced_id, id FROM educators")
-                .fetch_all(&mut *c)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                .collect::<Result<_>>()?;
-        let all_students: HashMap<String, i64> = sqlx::query("SELECT sourced_id, id FROM students")
-            .fetch_all(&mut *c)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_>>()?;
+        let all_educators: HashMap<String, i64> = ids_by_sid(c, "educators", None).await?;
+        let all_students: HashMap<String, i64> = ids_by_sid(c, "students", None).await?;
         let have = rows_by_key(
             c,
             "SELECT sourced_id, id, school_id, term_id, name, kind FROM teams",
@@ -1701,14 +1685,7 @@ impl Store {
     pub async fn proposals(&self, school: SchoolId) -> Result<Vec<ProposalRow>> {
         let mut c = self.pool.acquire().await?;
         let people = educators_by_sid(&mut c, school.0).await?;
-        let students: HashMap<String, i64> =
-            sqlx::query("SELECT sourced_id, id FROM students WHERE school_id = $1")
-                .bind(school.0)
-                .fetch_all(&mut *c)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                .collect::<Result<_>>()?;
+        let students: HashMap<String, i64> = ids_by_sid(&mut c, "students", Some(school.0)).await?;
         let mut out = Vec::new();
         for r in sqlx::query(
             "SELECT id, name, body FROM team_proposals WHERE school_id = $1 AND status = 'open' ORDER BY id",
@@ -2036,12 +2013,21 @@ fn upload_row(r: &sqlx::any::AnyRow) -> Result<UploadRow> {
 }
 
 impl Store {
-    /// Whether any account exists (a fresh install has none).
+    /// Whether any account exists (a fresh install has none). Once true it stays true without
+    /// asking the database again: an install, once set up, never goes back to its set-up page.
     pub async fn has_accounts(&self) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        use std::sync::atomic::Ordering;
+        if self.cache.accounts_exist.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let any: bool = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
-            .await?;
-        Ok(n > 0)
+            .await?
+            > 0;
+        if any {
+            self.cache.accounts_exist.store(true, Ordering::Relaxed);
+        }
+        Ok(any)
     }
 
     /// A fresh install's first account: a system leader, with the district they name. Refused
@@ -2175,14 +2161,7 @@ impl Store {
                 ))
             }
         }
-        let mut sum = ImportSummary {
-            warnings: plan.warnings.clone(),
-            ..Default::default()
-        };
-        for k in KINDS {
-            sum.tally(k);
-        }
-        let removed = apply(&mut tx, plan, &mut sum, progress).await?;
+        let (sum, removed) = apply_tallied(&mut tx, plan, progress).await?;
         let json = serde_json::to_string(&sum).unwrap_or_default();
         sqlx::query("UPDATE roster_uploads SET status = 'applied', summary = $1, applied_at = $2 WHERE id = $3")
             .bind(&json)
@@ -2190,20 +2169,15 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let mut e = entry.clone();
-        e.action = actions::ONEROSTER_IMPORT;
-        e.target_kind = "import";
-        e.target_id = Some(id);
-        e.detail = format!(
-            "OneRoster bundle uploaded: {}{}",
-            describe(&sum),
-            if removed.is_empty() {
-                String::new()
-            } else {
-                format!("; removed {}", removed.join(", "))
-            }
-        );
-        audit::write(&mut tx, &e).await?;
+        audit_import(
+            &mut tx,
+            entry,
+            "OneRoster bundle uploaded",
+            Some(id),
+            &sum,
+            &removed,
+        )
+        .await?;
         tx.commit().await?;
         Ok(sum)
     }
