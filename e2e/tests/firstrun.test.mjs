@@ -2,7 +2,8 @@
 // district leader creates their account and the district, uploads the student information
 // system's OneRoster bundle with a progress bar, reads the review (a bundle with one bad
 // enrollment is refused naming the file, line and column, and nothing is written), imports it,
-// and a school leader's view of the proposed core teams becomes a team with its roster.
+// makes a sign-in link for the school's principal, who chooses her password with it, and her
+// view of the proposed core teams becomes a team with its roster.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, dirname } from 'node:path';
@@ -91,30 +92,76 @@ test('a fresh install reaches a working school from a OneRoster bundle', async (
   assert.equal(await page.locator('#uploads tbody tr').count(), 1, 'one upload, imported once');
   assert.match(await page.locator('#uploads').textContent(), /Imported/);
 
-  // The school's proposed core teams: confirm one, and it is a team with its roster.
-  await page.click('#school-links a:text("Proposed core teams") >> nth=0');
-  await page.waitForSelector('h1');
-  assert.match(await page.locator('h1').textContent(), /Proposed core teams · Mesa Verde Middle School/);
-  assert.equal(await page.locator('section.card[id^=proposal-]').count(), 2);
-  await audit(page, problems);
-  await page.screenshot({ path: join(SHOTS, 'proposals.png'), fullPage: true });
-  // Merge with one chosen is refused in words.
-  await page.locator('input[name=proposal]').first().check();
-  await Promise.all([page.waitForNavigation(), page.click('#merge')]);
-  assert.match(await page.content(), /Choose two or more proposals to merge/);
-  await page.goBack();
-  const first = page.locator('section.card[id^=proposal-]').first();
-  await first.locator('input.team-name').fill('Saguaro House');
-  await Promise.all([page.waitForNavigation(), first.locator('button:text("Confirm this core team")').click()]);
-  assert.match(await page.locator('#flash').textContent(), /Saguaro House is a core team now, with 24 students on its roster/);
-  assert.equal(await page.locator('section.card[id^=proposal-]').count(), 1);
+  // Mesa Verde's principal came in with the bundle, without a password: the district leader
+  // makes a sign-in link for her.
   await page.goto(`${server.base}/`);
-  await page.click('a:text("Mesa Verde Middle School")');
-  await page.waitForSelector('h1');
-  await Promise.all([page.waitForNavigation(), page.click('a:text("Saguaro House")')]);
-  assert.match(await page.content(), /Grace Okafor/);
-  assert.ok(await page.locator('table tbody tr').count() >= 24, 'the roster is there');
+  await Promise.all([page.waitForNavigation(), page.click('a:text("Mesa Verde Middle School")')]);
+  await Promise.all([page.waitForNavigation(), page.click('#accounts-link')]);
+  assert.match(await page.locator('h1').textContent(), /Accounts · Mesa Verde Middle School/);
+  const accountsUrl = page.url();
+  const joan = page.locator('#accounts tr', { hasText: 'Joan Wallace' });
+  assert.match(await joan.textContent(), /School leader.*No password yet/s);
   await audit(page, problems);
+  await page.screenshot({ path: join(SHOTS, 'accounts.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), joan.locator('button').click()]);
+  const link = await page.locator('#sign-in-link').inputValue();
+  assert.match(link, new RegExp(`^${server.base}/welcome/[0-9a-f]{64}$`));
+  assert.match(await page.locator('#flash').textContent(), /Give this link to Joan Wallace/);
+  await audit(page, problems);
+
+  // As the principal, in her own browser: the link, a typo first, then her password.
+  const hers = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const leader = await hers.newPage();
+  const leaderProblems = watch(leader, { refusals: [422], expected404: ['/welcome/'] });
+  await leader.goto(link);
+  assert.match(await leader.locator('h1').textContent(), /Welcome, Joan Wallace/);
+  await audit(leader, leaderProblems);
+  await leader.screenshot({ path: join(SHOTS, 'welcome.png') });
+  await leader.fill('input[name=password]', 'saguaro sunrise 42');
+  await leader.fill('input[name=password2]', 'saguaro sunrise 24');
+  await Promise.all([leader.waitForNavigation(), leader.click('button[type=submit]')]);
+  assert.match(await leader.locator('#welcome-error').textContent(), /Password again: the two passwords differ/);
+  await leader.fill('input[name=password]', 'saguaro sunrise 42');
+  await leader.fill('input[name=password2]', 'saguaro sunrise 42');
+  await Promise.all([leader.waitForNavigation(), leader.click('button[type=submit]')]);
+  assert.match(new URL(leader.url()).pathname, /^\/schools\/\d+$/, 'a school leader lands on her school');
+  assert.match(await leader.locator('h1').textContent(), /Mesa Verde Middle School/);
+  await audit(leader, leaderProblems);
+
+  // The school's proposed core teams: confirm one, and it is a team with its roster.
+  await Promise.all([leader.waitForNavigation(), leader.click('#proposals-link')]);
+  assert.match(await leader.locator('h1').textContent(), /Proposed core teams · Mesa Verde Middle School/);
+  assert.equal(await leader.locator('section.card[id^=proposal-]').count(), 2);
+  await audit(leader, leaderProblems);
+  await leader.screenshot({ path: join(SHOTS, 'proposals.png'), fullPage: true });
+  // Merge with one chosen is refused in words.
+  await leader.locator('input[name=proposal]').first().check();
+  await Promise.all([leader.waitForNavigation(), leader.click('#merge')]);
+  assert.match(await leader.content(), /Choose two or more proposals to merge/);
+  await leader.goBack();
+  const first = leader.locator('section.card[id^=proposal-]').first();
+  await first.locator('input.team-name').fill('Saguaro House');
+  await Promise.all([leader.waitForNavigation(), first.locator('button:text("Confirm this core team")').click()]);
+  assert.match(await leader.locator('#flash').textContent(), /Saguaro House is a core team now, with 24 students on its roster/);
+  assert.equal(await leader.locator('section.card[id^=proposal-]').count(), 1);
+  await leader.goto(`${server.base}/`);
+  await Promise.all([leader.waitForNavigation(), leader.click('a:text("Saguaro House")')]);
+  assert.match(await leader.content(), /Grace Okafor/);
+  assert.ok(await leader.locator('table tbody tr').count() >= 24, 'the roster is there');
+  await audit(leader, leaderProblems);
+  // Another school's pages look missing to her.
+  const otherSchool = await leader.goto(`${server.base}/schools/987654/accounts`);
+  assert.equal(otherSchool.status(), 404);
+  // The link worked once.
+  const used = await leader.goto(link);
+  assert.equal(used.status(), 404);
+  assert.match(await leader.content(), /This sign-in link does not work/);
+  assert.deepEqual(leaderProblems.filter((p) => !/ 404/.test(p)), []);
+  await hers.close();
+
+  // The district leader sees that she signs in with a password now.
+  await page.goto(accountsUrl);
+  assert.match(await page.locator('#accounts tr', { hasText: 'Joan Wallace' }).textContent(), /Signs in with a password/);
 
   // The set-up page is gone for good: signed in, it looks missing.
   const setup = await page.goto(`${server.base}/setup`);

@@ -1,5 +1,6 @@
 //! `ensemble user create`: accounts for a real installation (the first system leader, school
 //! leaders, educators). The password is read from standard input, never from the command line.
+//! `ensemble user link`: a one-time link with which an account's holder chooses a password.
 
 use crate::DbArgs;
 use anyhow::{bail, Context};
@@ -39,17 +40,31 @@ enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Make a one-time sign-in link with which an account's holder chooses a password (an
+    /// account an import made has none; the same link resets a forgotten one).
+    Link {
+        #[arg(long)]
+        email: String,
+        /// How many days the link works.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=90))]
+        days: u16,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 pub async fn run(a: UserArgs) -> anyhow::Result<()> {
-    let UserCommand::Create {
-        email,
-        name,
-        role,
-        school,
-        educator,
-        db,
-    } = a.command;
+    let (email, name, role, school, educator, db) = match a.command {
+        UserCommand::Create {
+            email,
+            name,
+            role,
+            school,
+            educator,
+            db,
+        } => (email, name, role, school, educator, db),
+        UserCommand::Link { email, days, db } => return link(&email, days, db).await,
+    };
     if !email.contains('@') || email.len() > 254 {
         bail!("--email must be an e-mail address");
     }
@@ -89,5 +104,24 @@ pub async fn run(a: UserArgs) -> anyhow::Result<()> {
         )
         .await?;
     println!("Created account {id} for {email}.");
+    Ok(())
+}
+
+async fn link(email: &str, days: u16, db: DbArgs) -> anyhow::Result<()> {
+    let store = db.connect().await?;
+    let Some((user, _)) = store.login_lookup(email).await? else {
+        bail!("no account has the e-mail address {email}");
+    };
+    let entry = ensemble_store::Actor::command_line("ensemble user link")
+        .entry(ensemble_store::actions::USER_LINK, "user", Some(user.0))
+        .detail(format!("for {email}, working {days} days"));
+    let secret = store
+        .make_sign_in_link(user, None, i64::from(days) * 86_400_000, &entry)
+        .await?
+        .with_context(|| format!("no account has the e-mail address {email}"))?;
+    println!(
+        "Sign-in link for {email}, working {days} days and once: /welcome/{secret}\n\
+         Give it to its holder after the address Ensemble serves on (such as https://ensemble.example.org/welcome/…)."
+    );
     Ok(())
 }

@@ -66,9 +66,20 @@ async fn already_set_up(st: &AppState, headers: &HeaderMap) -> PageResult {
 }
 
 fn setup_page(status: StatusCode, page: SetupPage, secure: bool) -> PageResult {
+    let csrf = page.csrf.clone();
+    form_page(status, &page, &csrf, secure)
+}
+
+/// A page with a form for someone not signed in: the form's token goes in a cookie too.
+pub(crate) fn form_page(
+    status: StatusCode,
+    page: &impl Template,
+    csrf: &str,
+    secure: bool,
+) -> PageResult {
     let cookie = auth::set_cookie(
         LOGIN_CSRF_COOKIE,
-        &page.csrf,
+        csrf,
         Some(Duration::from_secs(3600)),
         secure,
     );
@@ -111,6 +122,26 @@ struct SetupForm {
     district: String,
 }
 
+/// A password's Argon2id hash, computed off the request threads.
+pub(crate) async fn hash_off_thread(password: &str) -> Result<String, PageError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| PageError(AppError::internal("hashing the password", e)))?
+        .map_err(|e| PageError(AppError::internal("hashing the password", e)))
+}
+
+/// What is wrong with a new password typed twice, in the words of the form's labels.
+pub(crate) fn password_problem(password: &str, again: &str) -> Option<&'static str> {
+    if password.chars().count() < 10 || password.len() > 1024 {
+        Some("Password: at least 10 characters.")
+    } else if password != again {
+        Some("Password again: the two passwords differ.")
+    } else {
+        None
+    }
+}
+
 /// What is wrong with the set-up form, in the words of its labels.
 fn setup_problem(f: &SetupForm) -> Option<&'static str> {
     let email = f.email.trim();
@@ -123,10 +154,8 @@ fn setup_problem(f: &SetupForm) -> Option<&'static str> {
         || email.contains(char::is_whitespace)
     {
         Some("E-mail: enter an address such as name@district.org.")
-    } else if f.password.chars().count() < 10 || f.password.len() > 1024 {
-        Some("Password: at least 10 characters.")
-    } else if f.password != f.password2 {
-        Some("Password again: the two passwords differ.")
+    } else if let Some(p) = password_problem(&f.password, &f.password2) {
+        Some(p)
     } else if f.district.trim().is_empty() || f.district.chars().count() > 200 {
         Some("District name: enter it (at most 200 characters).")
     } else {
@@ -167,11 +196,7 @@ async fn setup(
     if let Some(p) = setup_problem(&f) {
         return again(StatusCode::UNPROCESSABLE_ENTITY, p, &f);
     }
-    let password = f.password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| PageError(AppError::internal("hashing the password", e)))?
-        .map_err(|e| PageError(AppError::internal("hashing the password", e)))?;
+    let hash = hash_off_thread(&f.password).await?;
     let user = match st
         .store
         .first_admin(f.email.trim(), f.name.trim(), &hash, f.district.trim())
@@ -190,23 +215,35 @@ async fn setup(
     }
     .entry(actions::LOGIN, "user", Some(user.0))
     .detail("signed in after setting up Ensemble".to_owned());
+    let to = flash_url(
+        "/imports",
+        &format!(
+            "Welcome: {} is set up. Bring your schools in with a OneRoster bundle from your student information system.",
+            f.district.trim()
+        ),
+    );
+    signed_in(&st, user, &entry, &to).await
+}
+
+/// A new session for `user` (audited by `entry`) and a redirect to `to`, ending the sign-in
+/// form's cookie: how the set-up page and a sign-in link leave their holder signed in.
+pub(crate) async fn signed_in(
+    st: &AppState,
+    user: UserId,
+    entry: &ensemble_store::AuditEntry,
+    to: &str,
+) -> PageResult {
+    let secure = st.config.secure_cookies;
     let absolute = st.config.session_absolute;
     let (sid, _) = st
         .store
         .create_session(
             user,
             i64::try_from(absolute.as_millis()).unwrap_or(i64::MAX),
-            &entry,
+            entry,
         )
         .await?;
-    let mut resp = Redirect::to(&flash_url(
-        "/imports",
-        &format!(
-            "Welcome: {} is set up. Bring your schools in with a OneRoster bundle from your student information system.",
-            f.district.trim()
-        ),
-    ))
-    .into_response();
+    let mut resp = Redirect::to(to).into_response();
     let set = |v: String| {
         header::HeaderValue::from_str(&v)
             .map_err(|e| PageError(AppError::internal("setting a cookie", e)))
@@ -561,7 +598,7 @@ struct ProposalsPage {
 }
 
 /// The school, for its leaders (and the district's); to anyone else it looks missing.
-async fn leader_school(st: &AppState, v: &Viewer, id: i64) -> Result<String, PageError> {
+pub(crate) async fn leader_school(st: &AppState, v: &Viewer, id: i64) -> Result<String, PageError> {
     match st.store.school(SchoolId(id)).await? {
         Some(s) if v.principal.is_leader_of(s.id) => Ok(s.name),
         _ => Err(PageError(AppError::NotFound(format!(

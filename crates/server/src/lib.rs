@@ -6,6 +6,7 @@
 //! and rosters, students, educators, audit, staffing, grouping, sign-in) declares its page and
 //! API routes through [`routes::Routes`]; they are merged here, in [`routes`].
 
+mod accounts;
 mod api;
 mod audit;
 mod auth;
@@ -100,6 +101,7 @@ fn all_routes() -> routes::Routes {
         .merge(session::router())
         .merge(school::router())
         .merge(imports::router())
+        .merge(accounts::router())
         .merge(teams::router())
         .merge(students::router())
         .merge(educators::router())

@@ -77,13 +77,15 @@ pub mod actions {
     pub const TOKEN_CREATE: &str = "token.create";
     pub const TOKEN_REVOKE: &str = "token.revoke";
     pub const USER_CREATE: &str = "user.create";
+    pub const USER_LINK: &str = "user.link";
+    pub const USER_PASSWORD: &str = "user.password";
     pub const ONEROSTER_IMPORT: &str = "oneroster.import";
     pub const TEAM_PROPOSALS: &str = "team.proposals";
     pub const LOGIN: &str = "login";
     pub const LOGOUT: &str = "logout";
 
     /// Every action, with a plain description for the audit page.
-    pub const ALL: [(&str, &str); 36] = [
+    pub const ALL: [(&str, &str); 38] = [
         (STUDENT_READ, "opened a student's record"),
         (STUDENT_NAMES, "saw students' names on the audit log"),
         (STUDENT_UPDATE, "changed a student's profile or choices"),
@@ -125,6 +127,8 @@ pub mod actions {
         (TOKEN_CREATE, "created an API token"),
         (TOKEN_REVOKE, "revoked an API token"),
         (USER_CREATE, "created an account"),
+        (USER_LINK, "made a sign-in link for an account"),
+        (USER_PASSWORD, "chose a password with a sign-in link"),
         (ONEROSTER_IMPORT, "imported a OneRoster bundle"),
         (
             TEAM_PROPOSALS,

@@ -23,6 +23,20 @@ pub fn new_secret() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// An account as its school's leaders see it.
+#[derive(Clone, Debug)]
+pub struct AccountRow {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: SystemRole,
+    /// The role type of the educator the account belongs to, if any.
+    pub role_type: Option<RoleType>,
+    pub has_password: bool,
+    /// When the account's last sign-in link stops working (ms since the epoch), if one is open.
+    pub link_expires_at: Option<i64>,
+}
+
 impl Store {
     /// The account for an e-mail address: its id and password hash (if one is set).
     pub async fn login_lookup(&self, email: &str) -> Result<Option<(UserId, Option<String>)>> {
@@ -73,13 +87,127 @@ impl Store {
         }
     }
 
-    pub async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()> {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user.0)
-            .execute(&self.pool)
+    /// A school's accounts: its leaders and its educators', with whether each has a password.
+    pub async fn school_accounts(&self, school: SchoolId) -> Result<Vec<AccountRow>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.email, u.display_name, u.system_role, e.role_type,
+                    CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_password, u.link_expires_at
+             FROM users u LEFT JOIN educators e ON e.id = u.educator_id
+             WHERE u.school_id = $1 OR e.school_id = $1
+             ORDER BY u.system_role DESC, u.display_name, u.id",
+        )
+        .bind(school.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.try_get("system_role")?;
+                Ok(AccountRow {
+                    id: UserId(r.try_get("id")?),
+                    email: r.try_get("email")?,
+                    name: r.try_get("display_name")?,
+                    role: SystemRole::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("system role {role:?}")))?,
+                    role_type: r
+                        .try_get::<Option<String>, _>("role_type")?
+                        .as_deref()
+                        .and_then(|t| RoleType::parse(t).ok()),
+                    has_password: r.try_get::<i64, _>("has_password")? == 1,
+                    link_expires_at: r.try_get("link_expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Makes a one-time sign-in link for an account (of `school`, when given; a new link
+    /// replaces the account's last): returns its secret, which is kept only as a digest. `None`
+    /// when there is no such account (of the school). Audited in the same transaction.
+    pub async fn make_sign_in_link(
+        &self,
+        user: UserId,
+        school: Option<SchoolId>,
+        valid_ms: i64,
+        entry: &AuditEntry,
+    ) -> Result<Option<String>> {
+        let mut tx = self.begin_write().await?;
+        let secret = new_secret();
+        let of_school = if school.is_some() {
+            " AND (school_id = $4 OR educator_id IN (SELECT id FROM educators WHERE school_id = $4))"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE users SET link_hash = $1, link_expires_at = $2 WHERE id = $3{of_school}"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(digest(&secret))
+            .bind(now_ms().saturating_add(valid_ms))
+            .bind(user.0);
+        if let Some(s) = school {
+            q = q.bind(s.0);
+        }
+        let done = q.execute(&mut *tx).await?.rows_affected();
+        if done == 0 {
+            return Ok(None);
+        }
+        let mut e = entry.clone();
+        e.target_id = Some(user.0);
+        audit::write(&mut tx, &e).await?;
+        tx.commit().await?;
+        Ok(Some(secret))
+    }
+
+    /// The account a sign-in link opens (its e-mail address and name), while the link works.
+    pub async fn sign_in_link(&self, secret: &str) -> Result<Option<(UserId, String, String)>> {
+        let r = sqlx::query(
+            "SELECT id, email, display_name FROM users WHERE link_hash = $1 AND link_expires_at > $2",
+        )
+        .bind(digest(secret))
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok((
+                UserId(r.try_get("id")?),
+                r.try_get("email")?,
+                r.try_get("display_name")?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Uses a sign-in link: the account's password becomes `password_hash`, the link stops
+    /// working, and the account's other sessions end (a changed password signs everyone else
+    /// out). `None` when the link does not work (used, replaced or expired). Audited.
+    pub async fn use_sign_in_link(
+        &self,
+        secret: &str,
+        password_hash: &str,
+        entry: &AuditEntry,
+    ) -> Result<Option<UserId>> {
+        let mut tx = self.begin_write().await?;
+        let user: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET password_hash = $1, link_hash = NULL, link_expires_at = NULL
+             WHERE link_hash = $2 AND link_expires_at > $3 RETURNING id",
+        )
+        .bind(password_hash)
+        .bind(digest(secret))
+        .bind(now_ms())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(user) = user else {
+            return Ok(None);
+        };
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        let mut e = entry.clone();
+        e.user = Some(UserId(user));
+        e.target_id = Some(user);
+        audit::write(&mut tx, &e).await?;
+        tx.commit().await?;
+        Ok(Some(UserId(user)))
     }
 
     /// The signed-in reader with the memberships that grant access (current terms only).

@@ -9,7 +9,7 @@
 mod audit;
 pub mod auth;
 mod cache;
-pub use auth::TokenRow;
+pub use auth::{AccountRow, TokenRow};
 mod grouping;
 mod import;
 mod oneroster;

@@ -364,3 +364,75 @@ async fn proposed_core_teams_become_teams_when_a_leader_confirms_merges_or_split
     })
     .await;
 }
+
+/// An imported account has no password: a leader's sign-in link, for their school's accounts
+/// only, lets its holder choose one, once; a used, replaced or expired link opens nothing, and
+/// choosing a password ends the account's other sessions. Each step is audited.
+#[tokio::test]
+async fn a_sign_in_link_lets_an_imported_account_choose_its_password_once() {
+    each_backend(|b| async move {
+        let db = TestDb::new(b).await;
+        let store = db.store().await;
+        import(&store, "lincoln", false).await;
+        let id_of = |sql: &'static str| {
+            let db = &db;
+            async move { db.strings(sql, &[]).await[0].parse::<i64>().expect("id") }
+        };
+        let mesa = SchoolId(id_of("SELECT CAST(id AS TEXT) FROM schools WHERE sourced_id = 'org-mesa'").await);
+        let other = SchoolId(id_of("SELECT CAST(id AS TEXT) FROM schools WHERE sourced_id <> 'org-mesa' ORDER BY id").await);
+        let accounts = store.school_accounts(mesa).await.expect("accounts");
+        let principal = accounts
+            .iter()
+            .find(|a| a.role == ensemble_domain::SystemRole::SchoolLeader)
+            .expect("Mesa Verde's principal has an account");
+        assert!(!principal.has_password, "{b:?}: an import keeps no password");
+        assert!(accounts.iter().all(|a| !a.has_password));
+        let link = |school, ms| {
+            let store = &store;
+            let e = Actor::command_line("test").entry(actions::USER_LINK, "user", None);
+            async move {
+                store
+                    .make_sign_in_link(principal.id, school, ms, &e)
+                    .await
+                    .expect("link")
+            }
+        };
+        // Another school's leader cannot make one for Mesa Verde's principal.
+        assert_eq!(link(Some(other), 60_000).await, None, "{b:?}");
+        let first = link(Some(mesa), 60_000).await.expect("a link");
+        let (user, email, _) = store
+            .sign_in_link(&first)
+            .await
+            .expect("reads")
+            .expect("works");
+        assert_eq!(user, principal.id);
+        assert_eq!(email, principal.email);
+        // A newer link replaces it; an expired one opens nothing.
+        let second = link(Some(mesa), 60_000).await.expect("a link");
+        assert_eq!(store.sign_in_link(&first).await.expect("reads"), None);
+        let expired = link(None, -1).await.expect("a link");
+        assert_eq!(store.sign_in_link(&expired).await.expect("reads"), None);
+        assert_eq!(store.sign_in_link(&second).await.expect("reads"), None);
+        let third = link(None, 60_000).await.expect("a link");
+        // A session from before ends when the password is chosen.
+        let e = Actor::command_line("test").entry(actions::LOGIN, "user", None);
+        let (old, _) = store.create_session(user, 60_000, &e).await.expect("session");
+        let e = Actor::command_line("test").entry(actions::USER_PASSWORD, "user", None);
+        assert_eq!(
+            store.use_sign_in_link(&third, "$argon2id$fake", &e).await.expect("uses"),
+            Some(user)
+        );
+        assert_eq!(store.use_sign_in_link(&third, "$argon2id$other", &e).await.expect("uses"), None, "{b:?}: once");
+        assert!(store.session_principal(&old, 60_000).await.expect("reads").is_none());
+        let (_, hash) = store.login_lookup(&email).await.expect("reads").expect("account");
+        assert_eq!(hash.as_deref(), Some("$argon2id$fake"));
+        let audited = db
+            .strings(
+                "SELECT action FROM audit_log WHERE action IN ('user.link', 'user.password') ORDER BY id",
+                &[],
+            )
+            .await;
+        assert_eq!(audited, ["user.link", "user.link", "user.link", "user.link", "user.password"], "{b:?}");
+    })
+    .await;
+}

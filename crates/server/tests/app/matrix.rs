@@ -404,6 +404,15 @@ fn table() -> Vec<Row> {
         row("POST", "/imports", T::None, District),
         row("GET", "/imports/{import}", T::None, District),
         last(row("POST", "/imports/{import}/apply", T::None, District)),
+        row("GET", "/schools/{id}/accounts", T::School, Leader),
+        changes(row(
+            "POST",
+            "/schools/{id}/accounts/{user}/link",
+            T::School,
+            Leader,
+        )),
+        row("GET", "/welcome/{link}", T::None, Public),
+        last(row("POST", "/welcome/{link}", T::None, Public)),
         row("GET", "/schools/{id}/proposals", T::School, Leader),
         changes(row(
             "POST",
@@ -690,6 +699,9 @@ struct Fixture {
     proposal: i64,
     /// An uploaded roster bundle waiting for its review (not a zip: applying it is refused).
     import: i64,
+    /// An account of the school without a password, and a sign-in link for another one.
+    account: i64,
+    link: String,
 }
 
 /// The kind of answer a cell got.
@@ -785,6 +797,8 @@ fn fill(path: &str, f: &Fixture, target: Target) -> String {
         .replace("{feed}", &f.feed.to_string())
         .replace("{proposal}", &f.proposal.to_string())
         .replace("{import}", &f.import.to_string())
+        .replace("{user}", &f.account.to_string())
+        .replace("{link}", &f.link)
         .replace("{token}", &format!("{}.ics", f.token));
     if path == "/schools/{id}/staffing/compare" {
         format!("{url}?a={}&b={}", f.plan, f.plan)
@@ -1427,11 +1441,44 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             )
             .await
             .expect("an upload");
+        let entry = ensemble_store::Actor::command_line("matrix").entry(
+            ensemble_store::actions::USER_CREATE,
+            "user",
+            None,
+        );
+        // Two accounts without a password: the target of making links, and a link's holder
+        // (making links for `account` must not replace the one the welcome rows open).
+        let mut made = Vec::new();
+        for (who, name) in [("account", "Fixture Account"), ("holder", "Fixture Holder")] {
+            let id = app
+                .store
+                .create_user(
+                    &format!("fixture-{who}-{place:?}@example.org"),
+                    name,
+                    ensemble_domain::SystemRole::SchoolLeader,
+                    Some(ensemble_domain::SchoolId(school)),
+                    None,
+                    None,
+                    &entry,
+                )
+                .await
+                .expect("an account");
+            made.push(id);
+        }
+        let (account, holder) = (made[0], made[1]);
+        let link = app
+            .store
+            .make_sign_in_link(holder, None, 86_400_000, &entry)
+            .await
+            .expect("a link")
+            .expect("the account");
         out.insert(
             place,
             Fixture {
                 proposal,
                 import,
+                account: account.0,
+                link,
                 school,
                 team,
                 student,
@@ -1479,6 +1526,8 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             plan_team: own.plan_team.clone(),
             proposal: MISSING,
             import: MISSING,
+            account: MISSING,
+            link: "0".repeat(64),
         },
     );
     let (_, settings) = app
