@@ -641,7 +641,9 @@ fn bench_oneroster(args: &[String]) -> Result<()> {
     if keep.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
-    println!("medians of {runs} runs (peak memory: the largest of every import, dry run and again)");
+    println!(
+        "medians of {runs} runs (peak memory: the largest of every import, dry run and again)"
+    );
     println!("| backend | import (s) | peak memory (MiB) | dry run (s) | again, nothing changes (s) | baseline: `ensemble demo`, same students (s) | import / baseline |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for (label, first, peak, dry, again, demo) in &rows {
