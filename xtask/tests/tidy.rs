@@ -164,6 +164,7 @@ fn the_domain_and_the_engines_depend_on_no_database_web_or_async_crate() {
         "ensemble-grouping",
         "ensemble-schedule",
         "ensemble-oneroster",
+        "ensemble-credentials",
     ] {
         let start = name_of
             .iter()

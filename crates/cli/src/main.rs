@@ -2,6 +2,7 @@
 //! A thin edge: parsing arguments and reporting errors; the work is in the library crates.
 
 mod calendar;
+mod credential;
 mod demo;
 mod grouping;
 mod oneroster;
@@ -48,6 +49,8 @@ enum Command {
     Import(grouping::ImportArgs),
     /// Export what the database holds (a OneRoster 1.2 bundle).
     Export(ExportArgs),
+    /// Verify Open Badges 3.0 credentials offline; export an educator's earned credentials.
+    Credential(credential::CredentialArgs),
 }
 
 #[derive(Args, Debug)]
@@ -157,6 +160,10 @@ fn main() -> std::process::ExitCode {
         Command::Staffing(a) => return staffing::run(a),
         Command::Grouping(a) => return grouping::run(a),
         Command::Schedule(a) => return schedule::run(a),
+        Command::Credential(a) => match credential::run_offline(a) {
+            Ok(code) => return code,
+            Err(a) => Command::Credential(a),
+        },
         other => other,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -182,6 +189,7 @@ fn main() -> std::process::ExitCode {
                 }
             },
             Command::Calendar(a) => calendar::run(a).await,
+            Command::Credential(a) => credential::run(a).await,
             Command::Timetable(_)
             | Command::Staffing(_)
             | Command::Grouping(_)

@@ -6,6 +6,7 @@
 //! value that exists obeys the model's rules ("parse, don't validate").
 
 pub mod access;
+pub mod credential;
 pub mod dataset;
 pub mod educator;
 pub mod error;

@@ -78,6 +78,9 @@ pub mod actions {
     pub const TOKEN_REVOKE: &str = "token.revoke";
     pub const USER_CREATE: &str = "user.create";
     pub const USER_LINK: &str = "user.link";
+    pub const CREDENTIAL_CATALOG: &str = "credential.catalog";
+    pub const CREDENTIAL_SUBMIT: &str = "credential.submit";
+    pub const CREDENTIAL_DECIDE: &str = "credential.decide";
     pub const USER_PASSWORD: &str = "user.password";
     pub const ONEROSTER_IMPORT: &str = "oneroster.import";
     pub const TEAM_PROPOSALS: &str = "team.proposals";
@@ -85,7 +88,7 @@ pub mod actions {
     pub const LOGOUT: &str = "logout";
 
     /// Every action, with a plain description for the audit page.
-    pub const ALL: [(&str, &str); 38] = [
+    pub const ALL: [(&str, &str); 41] = [
         (STUDENT_READ, "opened a student's record"),
         (STUDENT_NAMES, "saw students' names on the audit log"),
         (STUDENT_UPDATE, "changed a student's profile or choices"),
@@ -128,6 +131,15 @@ pub mod actions {
         (TOKEN_REVOKE, "revoked an API token"),
         (USER_CREATE, "created an account"),
         (USER_LINK, "made a sign-in link for an account"),
+        (CREDENTIAL_CATALOG, "changed the micro-credential catalog"),
+        (
+            CREDENTIAL_SUBMIT,
+            "submitted evidence for a micro-credential",
+        ),
+        (
+            CREDENTIAL_DECIDE,
+            "accepted or returned a micro-credential submission",
+        ),
         (USER_PASSWORD, "chose a password with a sign-in link"),
         (ONEROSTER_IMPORT, "imported a OneRoster bundle"),
         (

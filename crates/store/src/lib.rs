@@ -9,6 +9,7 @@
 mod audit;
 pub mod auth;
 mod cache;
+mod credentials;
 pub use auth::{AccountRow, TokenRow};
 mod grouping;
 mod import;
@@ -22,6 +23,7 @@ pub mod testing;
 
 pub use audit::{actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow};
 pub use cache::Fresh;
+pub use credentials::{CatalogRow, Decision, IssuedRow, SubmissionRow};
 pub use grouping::{GroupingRow, History, NewAssessment, NewGrouping, PeriodGroupRow};
 pub use import::ImportProgress;
 pub use oneroster::{
@@ -333,6 +335,18 @@ pub(crate) fn role_of(r: &sqlx::any::AnyRow) -> Result<ensemble_domain::RoleType
         "role type",
         ensemble_domain::RoleType::parse(&r.try_get::<String, _>("role_type")?),
     )
+}
+
+/// A unix-millisecond time as an XML Schema dateTimeStamp in UTC, to the second
+/// (`2026-12-01T09:30:00Z`).
+pub(crate) fn rfc3339_seconds(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
 }
 
 fn parse_col<T, E: std::fmt::Display>(what: &str, r: std::result::Result<T, E>) -> Result<T> {

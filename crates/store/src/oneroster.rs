@@ -137,7 +137,10 @@ async fn delete_students(c: &mut AnyConnection, ids: &[i64]) -> Result<()> {
 async fn delete_educators(c: &mut AnyConnection, ids: &[i64]) -> Result<()> {
     for chunk in ids.chunks(500) {
         let ph = crate::placeholders(1, chunk.len());
+        // Credentials they earned go with them (the signed copies they hold stay valid).
         for table in [
+            "issued_credentials",
+            "credential_submissions",
             "team_members",
             "educator_expertise",
             "educator_competencies",
