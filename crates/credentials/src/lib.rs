@@ -353,7 +353,7 @@ pub struct Badge<'a> {
 /// so the credential shows whom it belongs to only to someone who knows the address.
 pub fn open_badge(b: &Badge<'_>, key: &IssuerKey) -> Value {
     let hash = Sha256::digest(format!("{}{}", b.email.trim().to_lowercase(), b.salt).as_bytes());
-    let hex: String = hash.iter().map(|x| format!("{x:02x}")).collect();
+    let hex = hex::encode(hash);
     json!({
         "@context": [CREDENTIALS_V2, OPEN_BADGES_V3],
         "id": b.id,
@@ -393,7 +393,7 @@ pub fn new_urn_uuid() -> String {
     let mut b: [u8; 16] = rand::random();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let h = hex::encode(b);
     format!(
         "urn:uuid:{}-{}-{}-{}-{}",
         &h[0..8],

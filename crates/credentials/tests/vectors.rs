@@ -12,15 +12,11 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
-fn seed(hex: &str) -> [u8; 32] {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
-        .collect();
-    bytes.try_into().expect("32 bytes")
+fn seed(text: &str) -> [u8; 32] {
+    hex::FromHex::from_hex(text).expect("32 bytes in hex")
 }
 
 fn digitalbazaar_signed() -> Value {

@@ -96,6 +96,38 @@ impl MicroCredential {
         })
     }
 
+    /// The description of the badge it issues: the competency and level it shows, and the
+    /// evidence it asks for.
+    pub fn badge_description(&self) -> String {
+        format!(
+            "Shows {} at the {} level. Evidence: {}",
+            crate::labels::competency(&self.competency),
+            self.level.label().to_lowercase(),
+            self.evidence
+        )
+    }
+
+    /// How the badge it issues is earned (Markdown): every criterion of the rubric, described
+    /// at the credential's level.
+    pub fn badge_criteria(&self) -> String {
+        let criteria = self
+            .rubric
+            .iter()
+            .map(|c| {
+                format!(
+                    "- {}: {}",
+                    c.name,
+                    c.levels[usize::from(self.level.get()) - 1]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        format!(
+            "Assessed against a rubric; every criterion at {} or above:\n\n{criteria}",
+            self.level.label().to_lowercase()
+        )
+    }
+
     /// Whether an educator who holds the competency at `held` (if at all) may assess a
     /// submission of someone else.
     pub fn may_assess(&self, held: Option<Level>) -> bool {

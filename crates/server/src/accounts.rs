@@ -108,23 +108,17 @@ async fn make_link(
             "No account {user} at this school."
         )))
     };
-    let account = st
+    let made = st
         .store
-        .school_accounts(SchoolId(id))
-        .await?
-        .into_iter()
-        .find(|a| a.id.0 == user)
-        .ok_or_else(missing)?;
-    let entry = Actor::of(&v.principal)
-        .entry(actions::USER_LINK, "user", Some(user))
-        .detail(format!("for {}, working {LINK_DAYS} days", account.email));
-    let secret = st
-        .store
-        .make_sign_in_link(
+        .make_sign_in_link_for(
             UserId(user),
             Some(SchoolId(id)),
             LINK_DAYS * 86_400_000,
-            &entry,
+            |email| {
+                Actor::of(&v.principal)
+                    .entry(actions::USER_LINK, "user", Some(user))
+                    .detail(format!("for {email}, working {LINK_DAYS} days"))
+            },
         )
         .await?
         .ok_or_else(missing)?;
@@ -145,9 +139,9 @@ async fn make_link(
     render(&LinkPage {
         nav: Nav::of(&v),
         school: id,
-        name: account.name,
-        email: account.email,
-        link: format!("{scheme}://{host}/welcome/{secret}"),
+        name: made.name,
+        email: made.email,
+        link: format!("{scheme}://{host}/welcome/{}", made.secret),
         days: LINK_DAYS,
     })
 }

@@ -11,16 +11,12 @@ use sqlx::Row;
 
 /// Hex SHA-256 of a secret, as stored.
 pub fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// A fresh random secret: 32 bytes, hex.
 pub fn new_secret() -> String {
-    let bytes: [u8; 32] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(rand::random::<[u8; 32]>())
 }
 
 /// An account as its school's leaders see it.
@@ -35,6 +31,14 @@ pub struct AccountRow {
     pub has_password: bool,
     /// When the account's last sign-in link stops working (ms since the epoch), if one is open.
     pub link_expires_at: Option<i64>,
+}
+
+/// A sign-in link just made: its secret, and the account it opens.
+#[derive(Clone, Debug)]
+pub struct SignInLink {
+    pub secret: String,
+    pub email: String,
+    pub name: String,
 }
 
 impl Store {
@@ -129,6 +133,21 @@ impl Store {
         valid_ms: i64,
         entry: &AuditEntry,
     ) -> Result<Option<String>> {
+        Ok(self
+            .make_sign_in_link_for(user, school, valid_ms, |_| entry.clone())
+            .await?
+            .map(|l| l.secret))
+    }
+
+    /// As [`Store::make_sign_in_link`], and returns the account the link opens too, read in
+    /// the same statement; the audit entry is made from the account's e-mail address.
+    pub async fn make_sign_in_link_for(
+        &self,
+        user: UserId,
+        school: Option<SchoolId>,
+        valid_ms: i64,
+        entry: impl FnOnce(&str) -> AuditEntry,
+    ) -> Result<Option<SignInLink>> {
         let mut tx = self.begin_write().await?;
         let secret = new_secret();
         let of_school = if school.is_some() {
@@ -137,7 +156,8 @@ impl Store {
             ""
         };
         let sql = format!(
-            "UPDATE users SET link_hash = $1, link_expires_at = $2 WHERE id = $3{of_school}"
+            "UPDATE users SET link_hash = $1, link_expires_at = $2 WHERE id = $3{of_school}
+             RETURNING email, display_name"
         );
         let mut q = sqlx::query(&sql)
             .bind(digest(&secret))
@@ -146,15 +166,19 @@ impl Store {
         if let Some(s) = school {
             q = q.bind(s.0);
         }
-        let done = q.execute(&mut *tx).await?.rows_affected();
-        if done == 0 {
+        let Some(r) = q.fetch_optional(&mut *tx).await? else {
             return Ok(None);
-        }
-        let mut e = entry.clone();
+        };
+        let link = SignInLink {
+            secret,
+            email: r.try_get("email")?,
+            name: r.try_get("display_name")?,
+        };
+        let mut e = entry(&link.email);
         e.target_id = Some(user.0);
         audit::write(&mut tx, &e).await?;
         tx.commit().await?;
-        Ok(Some(secret))
+        Ok(Some(link))
     }
 
     /// The account a sign-in link opens (its e-mail address and name), while the link works.

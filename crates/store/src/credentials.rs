@@ -53,18 +53,6 @@ pub struct IssuedRow {
     pub credential: serde_json::Value,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<[u8; 32]> {
-    let bytes: Option<Vec<u8>> = (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect();
-    bytes.and_then(|b| b.try_into().ok())
-}
-
 /// The district's signing key, made on first use (in the caller's transaction; when two
 /// transactions make one at once, the first to commit wins and both sign with it).
 async fn district_key(c: &mut AnyConnection, district: i64) -> Result<IssuerKey> {
@@ -74,7 +62,7 @@ async fn district_key(c: &mut AnyConnection, district: i64) -> Result<IssuerKey>
          ON CONFLICT (district_id) DO NOTHING",
     )
     .bind(district)
-    .bind(hex(&made.seed()))
+    .bind(hex::encode(made.seed()))
     .bind(made.did())
     .bind(now_ms())
     .execute(&mut *c)
@@ -83,7 +71,8 @@ async fn district_key(c: &mut AnyConnection, district: i64) -> Result<IssuerKey>
         .bind(district)
         .fetch_one(&mut *c)
         .await?;
-    unhex(&seed)
+    <[u8; 32] as hex::FromHex>::from_hex(&seed)
+        .ok()
         .map(IssuerKey::from_seed)
         .ok_or_else(|| StoreError::Corrupt(format!("the signing key of district {district}")))
 }
@@ -400,19 +389,7 @@ impl Store {
             let key = district_key(&mut tx, district).await?;
             let issued_at = crate::rfc3339_seconds(now);
             let district_sid: String = r.try_get("district_sid")?;
-            let criteria = mc
-                .rubric
-                .iter()
-                .map(|c| {
-                    format!(
-                        "- {}: {}",
-                        c.name,
-                        c.levels[usize::from(mc.level.get()) - 1]
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            let salt = hex(&rand::random::<[u8; 8]>());
+            let salt = hex::encode(rand::random::<[u8; 8]>());
             let email: Option<String> = r.try_get("email")?;
             let unsigned = ensemble_credentials::open_badge(
                 &Badge {
@@ -424,16 +401,8 @@ impl Store {
                         mc.code
                     ),
                     name: &mc.name,
-                    description: &format!(
-                        "Shows {} at the {} level. Evidence: {}",
-                        ensemble_domain::labels::competency(&mc.competency),
-                        mc.level.label().to_lowercase(),
-                        mc.evidence
-                    ),
-                    criteria: &format!(
-                        "Assessed against a rubric; every criterion at {} or above:\n\n{criteria}",
-                        mc.level.label().to_lowercase()
-                    ),
+                    description: &mc.badge_description(),
+                    criteria: &mc.badge_criteria(),
                     competency: (
                         &mc.competency,
                         &ensemble_domain::labels::competency(&mc.competency),

@@ -2,6 +2,8 @@
 
 use crate::{now_ms, Result, Store};
 use ensemble_domain::dataset::Dataset;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 use std::collections::HashMap;
 
@@ -41,6 +43,45 @@ impl From<Option<i64>> for V {
         V::OI(v)
     }
 }
+
+impl V {
+    /// Binds the value to a query.
+    pub(crate) fn bind_to<'q>(
+        &self,
+        q: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Query<'q, Any, AnyArguments<'q>> {
+        match self {
+            V::I(x) => q.bind(*x),
+            V::T(x) => q.bind(x.clone()),
+            V::OT(x) => q.bind(x.clone()),
+            V::OI(x) => q.bind(*x),
+        }
+    }
+
+    /// Whether a row's column holds the value.
+    pub(crate) fn is_in(&self, row: &AnyRow, col: &str) -> Result<bool> {
+        Ok(match self {
+            V::I(x) => row.try_get::<i64, _>(col)? == *x,
+            V::T(x) => row.try_get::<String, _>(col)? == *x,
+            V::OT(x) => row.try_get::<Option<String>, _>(col)? == *x,
+            V::OI(x) => row.try_get::<Option<i64>, _>(col)? == *x,
+        })
+    }
+}
+
+/// An educator's columns, in the order an insert gives them.
+pub(crate) const EDUCATOR_COLS: [&str; 10] = [
+    "sourced_id",
+    "school_id",
+    "given_name",
+    "family_name",
+    "email",
+    "role_type",
+    "employment",
+    "fte_milli",
+    "years_experience",
+    "availability",
+];
 
 /// Inserts each school's time grid: its days and its periods in order.
 pub(crate) async fn insert_grids(
@@ -123,12 +164,7 @@ pub(crate) async fn insert_rows(
         for row in chunk.iter() {
             debug_assert_eq!(row.len(), cols.len());
             for v in row {
-                q = match v {
-                    V::I(x) => q.bind(*x),
-                    V::T(x) => q.bind(x.clone()),
-                    V::OT(x) => q.bind(x.clone()),
-                    V::OI(x) => q.bind(*x),
-                };
+                q = v.bind_to(q);
             }
         }
         q.execute(&mut *conn).await?;
@@ -315,26 +351,7 @@ impl Store {
                 ]
             })
             .collect();
-        insert_rows(
-            c,
-            "educators",
-            &[
-                "sourced_id",
-                "school_id",
-                "given_name",
-                "family_name",
-                "email",
-                "role_type",
-                "employment",
-                "fte_milli",
-                "years_experience",
-                "availability",
-            ],
-            rows,
-            "educators",
-            progress,
-        )
-        .await?;
+        insert_rows(c, "educators", &EDUCATOR_COLS, rows, "educators", progress).await?;
         let educators = id_map(c, "educators", "school_id", &school_ids).await?;
         let mut expertise = Vec::new();
         let mut competencies = Vec::new();

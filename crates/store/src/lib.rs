@@ -10,7 +10,7 @@ mod audit;
 pub mod auth;
 mod cache;
 mod credentials;
-pub use auth::{AccountRow, TokenRow};
+pub use auth::{AccountRow, SignInLink, TokenRow};
 mod grouping;
 mod import;
 mod oneroster;

@@ -4,7 +4,7 @@
 //! store read back as a plan for the writer.
 
 use crate::audit::{self, actions, AuditEntry};
-use crate::import::{id_map, insert_grids, insert_rows, ImportProgress, V};
+use crate::import::{id_map, insert_grids, insert_rows, ImportProgress, EDUCATOR_COLS, V};
 use crate::{now_ms, parse_col, Result, Store, StoreError};
 use ensemble_domain::educator::{Employment, RoleType, WeeklyAvailability};
 use ensemble_domain::school::{DayOfWeek, TermKind, TimeGrid};
@@ -571,6 +571,112 @@ async fn rows_by_key(
     Ok(m)
 }
 
+/// Updates a held row's `cols` to `vals` when any of them differs (`UPDATE table SET cols
+/// WHERE key = …`, the key's value read from the held row); returns whether it did.
+async fn update_changed(
+    c: &mut AnyConnection,
+    table: &str,
+    key: &str,
+    held: &sqlx::any::AnyRow,
+    cols: &[&str],
+    vals: &[V],
+) -> Result<bool> {
+    for (col, v) in cols.iter().zip(vals) {
+        if !v.is_in(held, col)? {
+            let set: Vec<String> = cols
+                .iter()
+                .enumerate()
+                .map(|(i, col)| format!("{col} = ${}", i + 1))
+                .collect();
+            let sql = format!(
+                "UPDATE {table} SET {} WHERE {key} = ${}",
+                set.join(", "),
+                cols.len() + 1
+            );
+            let mut q = sqlx::query(&sql);
+            for v in vals {
+                q = v.bind_to(q);
+            }
+            q.bind(held.try_get::<i64, _>(key)?)
+                .execute(&mut *c)
+                .await?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// A kind kept by sourcedId in a table of its own (whose name is also the kind's in the tally
+/// and in progress): the columns an update keeps as the bundle says them, and those only a new
+/// row is given.
+struct Kind<'a> {
+    table: &'a str,
+    kept: &'a [&'a str],
+    added: &'a [&'a str],
+}
+
+/// One record of a kind as the bundle gives it: its sourcedId, then the values of the kind's
+/// kept columns and of its added ones.
+struct Rec {
+    sid: String,
+    kept: Vec<V>,
+    added: Vec<V>,
+}
+
+impl Rec {
+    fn new(sid: &str, kept: Vec<V>, added: Vec<V>) -> Self {
+        Self {
+            sid: sid.to_owned(),
+            kept,
+            added,
+        }
+    }
+}
+
+/// One kind of a plan: reads the rows held, updates those whose kept columns the bundle
+/// changes, inserts the new ones in bulk, and tallies both. `rec` gives each item's record
+/// (`None` passes it by). Returns the new records' sourcedIds, in the bundle's order.
+async fn upsert<T>(
+    c: &mut AnyConnection,
+    kind: Kind<'_>,
+    items: &[T],
+    mut rec: impl FnMut(&T) -> Result<Option<Rec>>,
+    sum: &mut ImportSummary,
+    progress: ImportProgress<'_>,
+) -> Result<Vec<String>> {
+    let Kind { table, kept, added } = kind;
+    let sql = format!("SELECT sourced_id, id, {} FROM {table}", kept.join(", "));
+    let have = rows_by_key(c, &sql).await?;
+    let mut new = Vec::new();
+    let mut new_sids = Vec::new();
+    for item in items {
+        let Some(r) = rec(item)? else {
+            continue;
+        };
+        match have.get(&r.sid) {
+            None => {
+                let mut row = vec![V::from(r.sid.as_str())];
+                row.extend(r.kept);
+                row.extend(r.added);
+                new.push(row);
+                new_sids.push(r.sid);
+            }
+            Some(held) => {
+                if update_changed(c, table, "id", held, kept, &r.kept).await? {
+                    sum.tally(table).changed += 1;
+                }
+            }
+        }
+    }
+    sum.tally(table).new += new.len() as u64;
+    let cols: Vec<&str> = std::iter::once("sourced_id")
+        .chain(kept.iter().copied())
+        .chain(added.iter().copied())
+        .collect();
+    insert_rows(c, table, &cols, new, table, progress).await?;
+    Ok(new_sids)
+}
+
 /// Applies the plan inside `tx`; returns the sourcedIds removed, for the audit.
 async fn apply(
     tx: &mut sqlx::Transaction<'static, Any>,
@@ -582,96 +688,55 @@ async fn apply(
     let mut removed_ids: Vec<String> = Vec::new();
 
     // Districts.
-    let have = rows_by_key(c, "SELECT sourced_id, id, name FROM districts").await?;
-    let mut new = Vec::new();
-    for d in &p.districts {
-        match have.get(&d.sourced_id) {
-            None => new.push(vec![V::from(d.sourced_id.as_str()), d.name.as_str().into()]),
-            Some(r) if r.try_get::<String, _>("name")? != d.name => {
-                sqlx::query("UPDATE districts SET name = $1 WHERE id = $2")
-                    .bind(&d.name)
-                    .bind(r.try_get::<i64, _>("id")?)
-                    .execute(&mut *c)
-                    .await?;
-                sum.tally("districts").changed += 1;
-            }
-            Some(_) => {}
-        }
-    }
-    sum.tally("districts").new += new.len() as u64;
-    insert_rows(
+    upsert(
         c,
-        "districts",
-        &["sourced_id", "name"],
-        new,
-        "districts",
+        Kind {
+            table: "districts",
+            kept: &["name"],
+            added: &[],
+        },
+        &p.districts,
+        |d| {
+            Ok(Some(Rec::new(
+                &d.sourced_id,
+                vec![d.name.as_str().into()],
+                vec![],
+            )))
+        },
+        sum,
         progress,
     )
     .await?;
     let districts: HashMap<String, i64> = ids_by_sid(c, "districts", None).await?;
 
     // Schools, with the starter grid for a new one.
-    let have = rows_by_key(
+    let new_schools = upsert(
         c,
-        "SELECT sourced_id, id, district_id, name, grade_low, grade_high FROM schools",
-    )
-    .await?;
-    let mut new = Vec::new();
-    let mut new_schools = Vec::new();
-    for s in &p.schools {
-        let Some(&district) = districts.get(&s.district) else {
-            return Err(StoreError::Conflict(format!(
-                "school {} belongs to district {}, which is neither in the bundle nor in Ensemble",
-                s.sourced_id, s.district
-            )));
-        };
-        match have.get(&s.sourced_id) {
-            None => {
-                new_schools.push(s.sourced_id.clone());
-                new.push(vec![
-                    V::from(s.sourced_id.as_str()),
+        Kind {
+            table: "schools",
+            kept: &["district_id", "name", "grade_low", "grade_high"],
+            added: &["time_zone"],
+        },
+        &p.schools,
+        |s| {
+            let Some(&district) = districts.get(&s.district) else {
+                return Err(StoreError::Conflict(format!(
+                    "school {} belongs to district {}, which is neither in the bundle nor in Ensemble",
+                    s.sourced_id, s.district
+                )));
+            };
+            Ok(Some(Rec::new(
+                &s.sourced_id,
+                vec![
                     district.into(),
                     s.name.as_str().into(),
                     grade_i64(s.grade_low).into(),
                     grade_i64(s.grade_high).into(),
-                    "UTC".into(),
-                ]);
-            }
-            Some(r) => {
-                let same = r.try_get::<i64, _>("district_id")? == district
-                    && r.try_get::<String, _>("name")? == s.name
-                    && r.try_get::<i64, _>("grade_low")? == grade_i64(s.grade_low)
-                    && r.try_get::<i64, _>("grade_high")? == grade_i64(s.grade_high);
-                if !same {
-                    sqlx::query(
-                        "UPDATE schools SET district_id = $1, name = $2, grade_low = $3, grade_high = $4 WHERE id = $5",
-                    )
-                    .bind(district)
-                    .bind(&s.name)
-                    .bind(grade_i64(s.grade_low))
-                    .bind(grade_i64(s.grade_high))
-                    .bind(r.try_get::<i64, _>("id")?)
-                    .execute(&mut *c)
-                    .await?;
-                    sum.tally("schools").changed += 1;
-                }
-            }
-        }
-    }
-    sum.tally("schools").new += new.len() as u64;
-    insert_rows(
-        c,
-        "schools",
-        &[
-            "sourced_id",
-            "district_id",
-            "name",
-            "grade_low",
-            "grade_high",
-            "time_zone",
-        ],
-        new,
-        "schools",
+                ],
+                vec!["UTC".into()],
+            )))
+        },
+        sum,
         progress,
     )
     .await?;
@@ -741,21 +806,14 @@ async fn apply(
                 new_terms += 1;
             }
             Some(r) => {
-                let same = r.try_get::<String, _>("kind")? == t.kind.as_str()
-                    && r.try_get::<String, _>("name")? == t.name
-                    && r.try_get::<String, _>("start_date")? == t.start_date
-                    && r.try_get::<String, _>("end_date")? == t.end_date;
-                if !same {
-                    sqlx::query(
-                        "UPDATE terms SET kind = $1, name = $2, start_date = $3, end_date = $4 WHERE id = $5",
-                    )
-                    .bind(t.kind.as_str())
-                    .bind(&t.name)
-                    .bind(&t.start_date)
-                    .bind(&t.end_date)
-                    .bind(r.try_get::<i64, _>("id")?)
-                    .execute(&mut *c)
-                    .await?;
+                let vals = [
+                    V::from(t.kind.as_str()),
+                    t.name.as_str().into(),
+                    t.start_date.as_str().into(),
+                    t.end_date.as_str().into(),
+                ];
+                let cols = ["kind", "name", "start_date", "end_date"];
+                if update_changed(c, "terms", "id", r, &cols, &vals).await? {
                     sum.tally("terms").changed += 1;
                 }
             }
@@ -794,134 +852,59 @@ async fn apply(
         WeeklyAvailability::full(&DayOfWeek::ALL[..5], grid.periods().len()).encode();
 
     // Educators.
-    let have = rows_by_key(
+    upsert(
         c,
-        "SELECT sourced_id, id, school_id, given_name, family_name, email, role_type FROM educators",
-    )
-    .await?;
-    let mut new = Vec::new();
-    for e in &p.educators {
-        let sid = school(&e.school)?;
-        match have.get(&e.sourced_id) {
-            None => new.push(vec![
-                V::from(e.sourced_id.as_str()),
-                sid.into(),
-                e.given_name.as_str().into(),
-                e.family_name.as_str().into(),
-                e.email.clone().into(),
-                e.role_type.as_str().into(),
-                Employment::FullTime.as_str().into(),
-                1000i64.into(),
-                0i64.into(),
-                availability.as_str().into(),
-            ]),
-            Some(r) => {
-                let same = r.try_get::<i64, _>("school_id")? == sid
-                    && r.try_get::<String, _>("given_name")? == e.given_name
-                    && r.try_get::<String, _>("family_name")? == e.family_name
-                    && r.try_get::<Option<String>, _>("email")? == e.email
-                    && r.try_get::<String, _>("role_type")? == e.role_type.as_str();
-                if !same {
-                    sqlx::query(
-                        "UPDATE educators SET school_id = $1, given_name = $2, family_name = $3, email = $4, role_type = $5 WHERE id = $6",
-                    )
-                    .bind(sid)
-                    .bind(&e.given_name)
-                    .bind(&e.family_name)
-                    .bind(&e.email)
-                    .bind(e.role_type.as_str())
-                    .bind(r.try_get::<i64, _>("id")?)
-                    .execute(&mut *c)
-                    .await?;
-                    sum.tally("educators").changed += 1;
-                }
-            }
-        }
-    }
-    sum.tally("educators").new += new.len() as u64;
-    insert_rows(
-        c,
-        "educators",
-        &[
-            "sourced_id",
-            "school_id",
-            "given_name",
-            "family_name",
-            "email",
-            "role_type",
-            "employment",
-            "fte_milli",
-            "years_experience",
-            "availability",
-        ],
-        new,
-        "educators",
+        Kind {
+            table: "educators",
+            kept: &EDUCATOR_COLS[1..6],
+            added: &EDUCATOR_COLS[6..],
+        },
+        &p.educators,
+        |e| {
+            Ok(Some(Rec::new(
+                &e.sourced_id,
+                vec![
+                    school(&e.school)?.into(),
+                    e.given_name.as_str().into(),
+                    e.family_name.as_str().into(),
+                    e.email.clone().into(),
+                    e.role_type.as_str().into(),
+                ],
+                vec![
+                    Employment::FullTime.as_str().into(),
+                    1000i64.into(),
+                    0i64.into(),
+                    availability.as_str().into(),
+                ],
+            )))
+        },
+        sum,
         progress,
     )
     .await?;
 
     // Students, each with a row in the protected table.
-    let have = rows_by_key(
+    let new_students = upsert(
         c,
-        "SELECT sourced_id, id, school_id, given_name, family_name, grade FROM students",
-    )
-    .await?;
-    let mut new = Vec::new();
-    for s in &p.students {
-        let sid = school(&s.school)?;
-        match have.get(&s.sourced_id) {
-            None => new.push(vec![
-                V::from(s.sourced_id.as_str()),
-                sid.into(),
-                s.given_name.as_str().into(),
-                s.family_name.as_str().into(),
-                grade_i64(s.grade).into(),
-                "[]".into(),
-                "[]".into(),
-            ]),
-            Some(r) => {
-                let same = r.try_get::<i64, _>("school_id")? == sid
-                    && r.try_get::<String, _>("given_name")? == s.given_name
-                    && r.try_get::<String, _>("family_name")? == s.family_name
-                    && r.try_get::<i64, _>("grade")? == grade_i64(s.grade);
-                if !same {
-                    sqlx::query(
-                        "UPDATE students SET school_id = $1, given_name = $2, family_name = $3, grade = $4 WHERE id = $5",
-                    )
-                    .bind(sid)
-                    .bind(&s.given_name)
-                    .bind(&s.family_name)
-                    .bind(grade_i64(s.grade))
-                    .bind(r.try_get::<i64, _>("id")?)
-                    .execute(&mut *c)
-                    .await?;
-                    sum.tally("students").changed += 1;
-                }
-            }
-        }
-    }
-    let new_students: Vec<String> = new
-        .iter()
-        .filter_map(|r| match r.first() {
-            Some(V::T(s)) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
-    sum.tally("students").new += new.len() as u64;
-    insert_rows(
-        c,
-        "students",
-        &[
-            "sourced_id",
-            "school_id",
-            "given_name",
-            "family_name",
-            "grade",
-            "interests",
-            "strengths",
-        ],
-        new,
-        "students",
+        Kind {
+            table: "students",
+            kept: &["school_id", "given_name", "family_name", "grade"],
+            added: &["interests", "strengths"],
+        },
+        &p.students,
+        |s| {
+            Ok(Some(Rec::new(
+                &s.sourced_id,
+                vec![
+                    school(&s.school)?.into(),
+                    s.given_name.as_str().into(),
+                    s.family_name.as_str().into(),
+                    grade_i64(s.grade).into(),
+                ],
+                vec!["[]".into(), "[]".into()],
+            )))
+        },
+        sum,
         progress,
     )
     .await?;
@@ -1025,19 +1008,13 @@ async fn apply(
         let Some(r) = have.get(&d.student) else {
             continue;
         };
-        let same = r.try_get::<Option<String>, _>("birth_date")? == d.birth_date
-            && r.try_get::<Option<String>, _>("gender")? == d.gender
-            && r.try_get::<Option<String>, _>("race_ethnicity")? == d.race_ethnicity;
-        if !same {
-            sqlx::query(
-                "UPDATE student_sensitive SET birth_date = $1, gender = $2, race_ethnicity = $3 WHERE student_id = $4",
-            )
-            .bind(&d.birth_date)
-            .bind(&d.gender)
-            .bind(&d.race_ethnicity)
-            .bind(r.try_get::<i64, _>("student_id")?)
-            .execute(&mut *c)
-            .await?;
+        let vals = [
+            V::from(d.birth_date.clone()),
+            d.gender.clone().into(),
+            d.race_ethnicity.clone().into(),
+        ];
+        let cols = ["birth_date", "gender", "race_ethnicity"];
+        if update_changed(c, "student_sensitive", "student_id", r, &cols, &vals).await? {
             sum.tally("demographics").changed += 1;
         }
     }
@@ -1106,134 +1083,69 @@ async fn apply(
     .await?;
 
     // Classes and enrollments as the student information system sent them.
-    let have = rows_by_key(
+    upsert(
         c,
-        "SELECT sourced_id, id, school_id, title, class_type, course_sourced_id, course_title, terms, grades, subjects, periods FROM classes",
-    )
-    .await?;
-    let mut new = Vec::new();
-    for cl in &p.classes {
-        let sid = school(&cl.school)?;
-        let vals = [
-            cl.title.clone(),
-            cl.class_type.clone(),
-            cl.course.clone(),
-            cl.course_title.clone(),
-            list(&cl.terms),
-            list(&cl.grades),
-            list(&cl.subjects),
-            list(&cl.periods),
-        ];
-        match have.get(&cl.sourced_id) {
-            None => {
-                let mut row = vec![V::from(cl.sourced_id.as_str()), sid.into()];
-                row.extend(vals.into_iter().map(V::from));
-                new.push(row);
-            }
-            Some(r) => {
-                let cols = [
-                    "title",
-                    "class_type",
-                    "course_sourced_id",
-                    "course_title",
-                    "terms",
-                    "grades",
-                    "subjects",
-                    "periods",
-                ];
-                let mut same = r.try_get::<i64, _>("school_id")? == sid;
-                for (col, v) in cols.iter().zip(&vals) {
-                    same &= r.try_get::<String, _>(*col)? == *v;
-                }
-                if !same {
-                    let mut q = sqlx::query(
-                        "UPDATE classes SET school_id = $1, title = $2, class_type = $3, course_sourced_id = $4, course_title = $5, terms = $6, grades = $7, subjects = $8, periods = $9 WHERE id = $10",
-                    )
-                    .bind(sid);
-                    for v in vals {
-                        q = q.bind(v);
-                    }
-                    q.bind(r.try_get::<i64, _>("id")?).execute(&mut *c).await?;
-                    sum.tally("classes").changed += 1;
-                }
-            }
-        }
-    }
-    sum.tally("classes").new += new.len() as u64;
-    insert_rows(
-        c,
-        "classes",
-        &[
-            "sourced_id",
-            "school_id",
-            "title",
-            "class_type",
-            "course_sourced_id",
-            "course_title",
-            "terms",
-            "grades",
-            "subjects",
-            "periods",
-        ],
-        new,
-        "classes",
+        Kind {
+            table: "classes",
+            kept: &[
+                "school_id",
+                "title",
+                "class_type",
+                "course_sourced_id",
+                "course_title",
+                "terms",
+                "grades",
+                "subjects",
+                "periods",
+            ],
+            added: &[],
+        },
+        &p.classes,
+        |cl| {
+            Ok(Some(Rec::new(
+                &cl.sourced_id,
+                vec![
+                    school(&cl.school)?.into(),
+                    cl.title.as_str().into(),
+                    cl.class_type.as_str().into(),
+                    cl.course.as_str().into(),
+                    cl.course_title.as_str().into(),
+                    list(&cl.terms).into(),
+                    list(&cl.grades).into(),
+                    list(&cl.subjects).into(),
+                    list(&cl.periods).into(),
+                ],
+                vec![],
+            )))
+        },
+        sum,
         progress,
     )
     .await?;
     let classes: HashMap<String, i64> = ids_by_sid(c, "classes", None).await?;
-    let have = rows_by_key(
+    upsert(
         c,
-        "SELECT sourced_id, id, class_id, user_sourced_id, role, is_primary FROM enrollments",
-    )
-    .await?;
-    let mut new = Vec::new();
-    for en in &p.enrollments {
-        let Some(&class) = classes.get(&en.class) else {
-            continue;
-        };
-        let primary = i64::from(en.primary);
-        match have.get(&en.sourced_id) {
-            None => new.push(vec![
-                V::from(en.sourced_id.as_str()),
-                class.into(),
-                en.user.as_str().into(),
-                en.role.as_str().into(),
-                primary.into(),
-            ]),
-            Some(r) => {
-                let same = r.try_get::<i64, _>("class_id")? == class
-                    && r.try_get::<String, _>("user_sourced_id")? == en.user
-                    && r.try_get::<String, _>("role")? == en.role
-                    && r.try_get::<i64, _>("is_primary")? == primary;
-                if !same {
-                    sqlx::query(
-                        "UPDATE enrollments SET class_id = $1, user_sourced_id = $2, role = $3, is_primary = $4 WHERE id = $5",
-                    )
-                    .bind(class)
-                    .bind(&en.user)
-                    .bind(&en.role)
-                    .bind(primary)
-                    .bind(r.try_get::<i64, _>("id")?)
-                    .execute(&mut *c)
-                    .await?;
-                    sum.tally("enrollments").changed += 1;
-                }
-            }
-        }
-    }
-    sum.tally("enrollments").new += new.len() as u64;
-    insert_rows(
-        c,
-        "enrollments",
-        &[
-            "sourced_id",
-            "class_id",
-            "user_sourced_id",
-            "role",
-            "is_primary",
-        ],
-        new,
-        "enrollments",
+        Kind {
+            table: "enrollments",
+            kept: &["class_id", "user_sourced_id", "role", "is_primary"],
+            added: &[],
+        },
+        &p.enrollments,
+        |en| {
+            Ok(classes.get(&en.class).map(|&class| {
+                Rec::new(
+                    &en.sourced_id,
+                    vec![
+                        class.into(),
+                        en.user.as_str().into(),
+                        en.role.as_str().into(),
+                        i64::from(en.primary).into(),
+                    ],
+                    vec![],
+                )
+            }))
+        },
+        sum,
         progress,
     )
     .await?;
@@ -1271,19 +1183,14 @@ async fn apply(
                 }
                 Some(r) => {
                     let id: i64 = r.try_get("id")?;
-                    let same = r.try_get::<i64, _>("school_id")? == sid
-                        && r.try_get::<i64, _>("term_id")? == term
-                        && r.try_get::<String, _>("name")? == t.name
-                        && r.try_get::<String, _>("kind")? == t.kind.as_str();
-                    if !same {
-                        sqlx::query("UPDATE teams SET school_id = $1, term_id = $2, name = $3, kind = $4 WHERE id = $5")
-                            .bind(sid)
-                            .bind(term)
-                            .bind(&t.name)
-                            .bind(t.kind.as_str())
-                            .bind(id)
-                            .execute(&mut *c)
-                            .await?;
+                    let vals = [
+                        V::from(sid),
+                        term.into(),
+                        t.name.as_str().into(),
+                        t.kind.as_str().into(),
+                    ];
+                    let cols = ["school_id", "term_id", "name", "kind"];
+                    if update_changed(c, "teams", "id", r, &cols, &vals).await? {
                         sum.tally("teams").changed += 1;
                     }
                     id

@@ -3,6 +3,7 @@
 //! starts one). Used by this crate's and the server's tests.
 
 use crate::{Backend, Store};
+use ensemble_domain::dataset::Dataset;
 
 /// The backends the test suite must cover. PostgreSQL is required: the README's test command
 /// starts a server and sets `ENSEMBLE_TEST_POSTGRES_URL`; without it the PostgreSQL half fails
@@ -108,6 +109,18 @@ impl TestDb {
             .await
             .expect("connect to the test database")
     }
+}
+
+/// A fresh database on `backend` holding `ds`, every account's password hash a dummy that no
+/// password matches (the demo school, as a test starts from it: `ensemble_demo::demo_school`).
+pub async fn store_with(backend: Backend, ds: &Dataset) -> (TestDb, Store) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    store
+        .import(ds, Some("$argon2id$dummy"), &|_, _, _| {})
+        .await
+        .expect("import the dataset");
+    (db, store)
 }
 
 /// Runs a test body once on each backend in [`BACKENDS`].

@@ -5,8 +5,8 @@
 
 use ensemble_domain::credential::{Criterion, MicroCredential, SubmissionStatus};
 use ensemble_domain::{EducatorId, Level, UserId};
-use ensemble_store::testing::{each_backend, TestDb};
-use ensemble_store::{actions, Actor, AuditEntry, Decision, Store, StoreError};
+use ensemble_store::testing::{each_backend, store_with, TestDb};
+use ensemble_store::{actions, Actor, AuditEntry, Decision, StoreError};
 
 fn entry(action: &'static str) -> AuditEntry {
     Actor::command_line("credentials test").entry(action, "credential", None)
@@ -66,13 +66,7 @@ async fn level_of(db: &TestDb, educator: i64) -> Option<String> {
 #[tokio::test]
 async fn evidence_returned_then_accepted_raises_the_level_and_issues_a_signed_credential() {
     each_backend(|b| async move {
-        let db = TestDb::new(b).await;
-        let store: Store = db.store().await;
-        let (ds, _) = ensemble_demo::demo_school(1);
-        store
-            .import(&ds, Some("$argon2id$dummy"), &|_, _, _| {})
-            .await
-            .expect("demo");
+        let (db, store) = store_with(b, &ensemble_demo::demo_school(1).0).await;
         let district = one(&db, "SELECT CAST(MIN(id) AS TEXT) FROM districts").await;
         // Someone below proficient in coaching (or without it), and a leader's account.
         let learner = one(
@@ -184,13 +178,7 @@ async fn evidence_returned_then_accepted_raises_the_level_and_issues_a_signed_cr
 #[tokio::test]
 async fn two_writers_at_once_get_one_result_and_a_clear_answer() {
     each_backend(|b| async move {
-        let db = TestDb::new(b).await;
-        let store: Store = db.store().await;
-        let (ds, _) = ensemble_demo::demo_school(1);
-        store
-            .import(&ds, Some("$argon2id$dummy"), &|_, _, _| {})
-            .await
-            .expect("demo");
+        let (db, store) = store_with(b, &ensemble_demo::demo_school(1).0).await;
         let district = one(&db, "SELECT CAST(MIN(id) AS TEXT) FROM districts").await;
         let me = EducatorId(one(&db, "SELECT CAST(MIN(id) AS TEXT) FROM educators").await);
         let leader = UserId(

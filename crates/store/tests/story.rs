@@ -4,7 +4,7 @@
 
 use ensemble_domain::access::{authorize_roster, authorize_served, Access, Principal, Sensitive};
 use ensemble_domain::*;
-use ensemble_store::testing::{each_backend, TestDb};
+use ensemble_store::testing::{each_backend, store_with, TestDb};
 use ensemble_store::{
     actions, Actor, AuditEntry, AuditFilter, AuditOutcome, Backend, NewBooking, Store, StoreError,
 };
@@ -29,14 +29,7 @@ async fn logged(store: &Store, action: &str) -> Vec<ensemble_store::AuditRow> {
 }
 
 async fn demo_store(backend: Backend) -> (TestDb, Store) {
-    let db = TestDb::new(backend).await;
-    let store = db.store().await;
-    let (ds, _) = ensemble_demo::demo_school(1);
-    store
-        .import(&ds, Some("$argon2id$dummy"), &|_, _, _| {})
-        .await
-        .expect("import demo");
-    (db, store)
+    store_with(backend, &ensemble_demo::demo_school(1).0).await
 }
 
 async fn principal(store: &Store, email: &str) -> Principal {
