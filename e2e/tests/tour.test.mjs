@@ -1,5 +1,6 @@
 // Every demo role walks through every page it may use — district landing, overview, team,
-// student, educator, my students, audit, staffing and its catalog, the grouping board — on a
+// student, educator, my students, audit, staffing and its catalog, the grouping board,
+// micro-credentials and the evidence to review — on a
 // wide screen and on a 390 px phone. On every page: no console error, no CSP violation, no
 // failed request, no serious or critical axe-core violation, nothing wider than the screen;
 // the skip link is the first stop of the keyboard and "Sign out" is on screen.
@@ -44,14 +45,14 @@ after(async () => {
 /** The pages each role uses. */
 function pages(role) {
   const { school, team, extended, student, educator, specialist, served } = ids;
-  const everyone = [`/schools/${school}`, `/teams/${team}`, `/teams/${extended}`, `/educators/${educator}`, '/my-students'];
+  const everyone = [`/schools/${school}`, `/teams/${team}`, `/teams/${extended}`, `/educators/${educator}`, '/my-students', '/credentials'];
   switch (role) {
     case 'System (district) leader':
       return ['/', `/schools/${school}`, `/teams/${team}`, `/students/${student}`, `/educators/${educator}`, '/audit',
-        `/schools/${school}/staffing`, `/schools/${school}/staffing/settings`, `/teams/${team}/grouping`];
+        `/schools/${school}/staffing`, `/schools/${school}/staffing/settings`, `/teams/${team}/grouping`, '/credentials', '/credentials/review'];
     case 'School leader':
       return [`/schools/${school}`, `/teams/${team}`, `/students/${student}`, `/educators/${educator}`, '/audit',
-        `/schools/${school}/staffing`, `/schools/${school}/staffing/settings`, `/teams/${team}/grouping`];
+        `/schools/${school}/staffing`, `/schools/${school}/staffing/settings`, `/teams/${team}/grouping`, '/credentials', '/credentials/review'];
     case 'Core-team lead':
     case 'Core-team member':
       return [...everyone, `/students/${student}`, `/teams/${team}/grouping`];

@@ -78,6 +78,24 @@ pub async fn import_formative(
     Ok(())
 }
 
+/// Writes the demo's micro-credential catalog and what its educators did with it: credentials
+/// earned (signed with the district's new key), one returned, some waiting for review.
+pub async fn import_credentials(
+    store: &Store,
+    ds: &ensemble_domain::dataset::Dataset,
+) -> anyhow::Result<()> {
+    let Some(district) = ds.districts.first() else {
+        return Ok(());
+    };
+    store
+        .write_credential_story(
+            district.sourced_id.as_str(),
+            &ensemble_demo::credential_story(ds),
+        )
+        .await
+        .context("writing the demo's micro-credentials")
+}
+
 /// Writes the demo school into an empty database and prints its accounts.
 pub async fn ensure_demo_school(store: &Store) -> anyhow::Result<()> {
     let (ds, logins) = ensemble_demo::demo_school(DEMO_SEED);
@@ -90,6 +108,7 @@ pub async fn ensure_demo_school(store: &Store) -> anyhow::Result<()> {
             .await
             .context("writing the demo school")?;
         import_formative(store, &ds).await?;
+        import_credentials(store, &ds).await?;
         crate::schedule::publish_demo_weeks(store).await?;
         let schools: Vec<String> = ds
             .schools

@@ -3,6 +3,9 @@
 //!
 //! Pure: builds a [`Dataset`]; writing it is the store's job.
 
+mod credentials;
+pub use credentials::{catalog as credential_catalog, credential_story};
+
 use ensemble_domain::dataset::*;
 use ensemble_domain::*;
 use rand::seq::SliceRandom;

@@ -284,3 +284,32 @@ mod tests {
         assert_eq!(raised(Some(lvl(4)), lvl(3)), lvl(4));
     }
 }
+
+/// A catalog and what educators did with it, written in order through the same steps the pages
+/// take (the demo's micro-credentials).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CredentialStory {
+    pub catalog: Vec<MicroCredential>,
+    pub steps: Vec<StoryStep>,
+}
+
+/// One submission of evidence, and its decision if one was taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoryStep {
+    /// The educator's sourcedId.
+    pub educator: String,
+    /// The catalog entry's code.
+    pub credential: String,
+    pub evidence: String,
+    pub links: Vec<String>,
+    /// By a leader of the educator's school; `None` while it waits for review.
+    pub decision: Option<StoryDecision>,
+}
+
+/// An assessor's decision in a [`CredentialStory`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoryDecision {
+    pub scores: Vec<Level>,
+    pub accept: bool,
+    pub feedback: String,
+}

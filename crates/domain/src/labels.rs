@@ -158,6 +158,11 @@ pub fn option(code: &str) -> String {
     find(&OPTIONS, code).map_or_else(|| words(code), str::to_owned)
 }
 
+/// Every competency Ensemble names, as (code, words): the choices of a form.
+pub fn competencies() -> &'static [(&'static str, &'static str)] {
+    &COMPETENCIES
+}
+
 /// A competency in words (`data_meeting_lead` → "Leading data meetings").
 pub fn competency(code: &str) -> String {
     find(&COMPETENCIES, code).map_or_else(|| words(code), str::to_owned)

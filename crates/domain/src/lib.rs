@@ -12,6 +12,7 @@ pub mod educator;
 pub mod error;
 pub mod ids;
 pub mod labels;
+pub mod pathway;
 pub mod school;
 pub mod space;
 pub mod student;

@@ -20,6 +20,7 @@ pub fn routes() -> Routes {
         .merge(crate::teams::api())
         .merge(crate::students::api())
         .merge(crate::educators::api())
+        .merge(crate::credentials::api())
         .merge(crate::audit::api())
         .merge(crate::staffing::api())
         .merge(crate::grouping::api())
@@ -228,6 +229,9 @@ impl utoipa::Modify for CommonErrors {
         crate::students::student, crate::students::update_profile, crate::students::my_students,
         crate::students::import_assessments,
         crate::educators::educator,
+        crate::credentials::catalog_api, crate::credentials::add_api, crate::credentials::submit_api,
+        crate::credentials::submissions_api, crate::credentials::submission_api,
+        crate::credentials::decide_api, crate::credentials::issued_api,
         crate::audit::audit_api,
         crate::staffing::api::list_plans, crate::staffing::api::build_plan_api,
         crate::staffing::api::plan, crate::staffing::api::assign, crate::staffing::api::preview,

@@ -48,6 +48,8 @@ struct EducatorPage {
     changed: Vec<crate::schedule::ChangedDay>,
     /// Calendar links (the educator themself and the school's leaders).
     cal: Option<crate::schedules::calendar::Links>,
+    /// Earned credentials (id, name, issued), for the educator and their leaders.
+    earned: Option<Vec<(i64, String, crate::web::LocalTime)>>,
     flash: Option<String>,
 }
 
@@ -116,8 +118,10 @@ async fn educator_page(
         ),
         None => (Vec::new(), Vec::new()),
     };
+    let earned = crate::credentials::earned_on_page(&st.store, &v.principal, &e).await?;
     render(&EducatorPage {
         nav: Nav::of(&v),
+        earned,
         e,
         days,
         week,

@@ -10,6 +10,7 @@ mod accounts;
 mod api;
 mod audit;
 mod auth;
+mod credentials;
 mod educators;
 mod error;
 pub mod gate;
@@ -105,6 +106,7 @@ fn all_routes() -> routes::Routes {
         .merge(teams::router())
         .merge(students::router())
         .merge(educators::router())
+        .merge(credentials::router())
         .merge(audit::router())
         .merge(staffing::router())
         .merge(grouping::router())

@@ -41,6 +41,15 @@ for (const form of document.querySelectorAll('form[data-busy]')) {
       return;
     }
     form.dataset.sent = 'yes';
+    // A disabled button is not sent: the one clicked travels on as a hidden field.
+    const by = event.submitter;
+    if (by?.name) {
+      const keep = document.createElement('input');
+      keep.type = 'hidden';
+      keep.name = by.name;
+      keep.value = by.value;
+      form.append(keep);
+    }
     const status = document.getElementById(form.dataset.busy);
     if (status) status.hidden = false;
     for (const b of form.querySelectorAll('button')) b.disabled = true;

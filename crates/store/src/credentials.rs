@@ -6,8 +6,10 @@
 use crate::audit::{self, AuditEntry};
 use crate::{now_ms, parse_col, Result, Store, StoreError};
 use ensemble_credentials::{Badge, IssuerKey};
-use ensemble_domain::credential::{raised, Judgement, MicroCredential, SubmissionStatus};
-use ensemble_domain::{EducatorId, Level, UserId};
+use ensemble_domain::credential::{
+    raised, CredentialStory, Judgement, MicroCredential, SubmissionStatus,
+};
+use ensemble_domain::{EducatorId, Level, SchoolId, UserId};
 use sqlx::{AnyConnection, Row};
 
 /// A catalog entry with its id.
@@ -24,6 +26,8 @@ pub struct SubmissionRow {
     pub micro_credential: i64,
     pub name: String,
     pub educator: EducatorId,
+    /// The educator's school.
+    pub school: SchoolId,
     pub educator_name: String,
     pub status: SubmissionStatus,
     pub evidence: String,
@@ -85,7 +89,7 @@ fn catalog_row(r: &sqlx::any::AnyRow) -> Result<CatalogRow> {
     })
 }
 
-const SUBMISSION_COLS: &str = "s.id, s.micro_credential_id, m.body, s.educator_id,
+const SUBMISSION_COLS: &str = "s.id, s.micro_credential_id, m.body, s.educator_id, e.school_id,
     e.given_name || ' ' || e.family_name AS educator_name, s.status, s.evidence, s.links,
     s.submitted_at, s.scores, s.feedback, s.decided_at";
 
@@ -99,6 +103,7 @@ fn submission_row(r: &sqlx::any::AnyRow) -> Result<SubmissionRow> {
         micro_credential: r.try_get("micro_credential_id")?,
         name: mc.name,
         educator: EducatorId(r.try_get("educator_id")?),
+        school: SchoolId(r.try_get("school_id")?),
         educator_name: r.try_get("educator_name")?,
         status: parse_col(
             "submission status",
@@ -469,5 +474,113 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The district of a school, or for a reader of no school (a district leader) the
+    /// installation's district: its id and name.
+    pub async fn district_for(&self, school: Option<SchoolId>) -> Result<Option<(i64, String)>> {
+        let row = match school {
+            Some(s) => sqlx::query(
+                "SELECT d.id, d.name FROM districts d JOIN schools s ON s.district_id = d.id WHERE s.id = $1",
+            )
+            .bind(s.0)
+            .fetch_optional(&self.pool)
+            .await?,
+            None => sqlx::query("SELECT id, name FROM districts ORDER BY id LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        };
+        row.map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+            .transpose()
+    }
+
+    /// One submission of a district.
+    pub async fn submission(&self, district: i64, id: i64) -> Result<Option<SubmissionRow>> {
+        let sql = format!(
+            "SELECT {SUBMISSION_COLS} FROM credential_submissions s
+             JOIN micro_credentials m ON m.id = s.micro_credential_id
+             JOIN educators e ON e.id = s.educator_id
+             WHERE m.district_id = $1 AND s.id = $2"
+        );
+        sqlx::query(&sql)
+            .bind(district)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(submission_row)
+            .transpose()
+    }
+
+    /// Writes a catalog and its story (the demo's): each entry saved, each step's evidence
+    /// submitted and, where the story says, decided by a leader of the educator's school — the
+    /// same audited steps the pages take, so earned credentials are signed as any other.
+    pub async fn write_credential_story(
+        &self,
+        district_sourced_id: &str,
+        story: &CredentialStory,
+    ) -> Result<()> {
+        let actor = crate::Actor::command_line("demo");
+        let district: i64 = sqlx::query_scalar("SELECT id FROM districts WHERE sourced_id = $1")
+            .bind(district_sourced_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("no district {district_sourced_id}")))?;
+        let mut ids = Vec::new();
+        for mc in &story.catalog {
+            let e = actor.entry(crate::actions::CREDENTIAL_CATALOG, "micro_credential", None);
+            ids.push((
+                mc.code.clone(),
+                self.save_micro_credential(district, mc, &e).await?,
+            ));
+        }
+        for s in &story.steps {
+            let mc = ids
+                .iter()
+                .find(|(c, _)| *c == s.credential)
+                .map(|(_, id)| *id)
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!("no micro-credential {}", s.credential))
+                })?;
+            let r = sqlx::query(
+                "SELECT e.id, (SELECT MIN(u.id) FROM users u WHERE u.school_id = e.school_id AND u.system_role = 'school_leader') AS leader
+                 FROM educators e WHERE e.sourced_id = $1",
+            )
+            .bind(&s.educator)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("no educator {}", s.educator)))?;
+            let educator = EducatorId(r.try_get("id")?);
+            let e = actor.entry(
+                crate::actions::CREDENTIAL_SUBMIT,
+                "credential_submission",
+                None,
+            );
+            let sub = self
+                .submit_evidence(mc, educator, &s.evidence, &s.links, &e)
+                .await?;
+            if let Some(d) = &s.decision {
+                let leader: Option<i64> = r.try_get("leader")?;
+                let leader = leader.ok_or_else(|| {
+                    StoreError::Corrupt(format!("no leader for {}'s school", s.educator))
+                })?;
+                let e = actor.entry(
+                    crate::actions::CREDENTIAL_DECIDE,
+                    "credential_submission",
+                    Some(sub),
+                );
+                self.decide_submission(
+                    sub,
+                    UserId(leader),
+                    None,
+                    &d.scores,
+                    d.accept,
+                    &d.feedback,
+                    &e,
+                )
+                .await?;
+            }
+        }
+        Ok(())
     }
 }

@@ -57,12 +57,40 @@ pub(crate) async fn plan_of(
         .staffing_plan(school, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("No staffing plan {id} that you may see.")))?;
-    let plan: Plan = serde_json::from_str(&row.plan).map_err(|e| {
+    let mut plan: Plan = serde_json::from_str(&row.plan).map_err(|e| {
         AppError::Unprocessable(format!(
             "Staffing plan {id} was stored in a form this version cannot read ({e}); build a new plan."
         ))
     })?;
+    let pool = gate.store().staffing_pool(school).await?;
+    refresh_competencies(&mut plan, &pool);
     Ok((plan, row))
+}
+
+/// A plan is checked against what its educators hold today, not when it was built: a
+/// micro-credential accepted since raises the competency here too, so a coached stretch can
+/// become ready. Educators who have left keep what the plan recorded.
+pub(crate) fn refresh_competencies(plan: &mut Plan, pool: &[ensemble_store::PoolEducator]) {
+    for school in &mut plan.input.schools {
+        for c in &mut school.educators {
+            let Some(now) = pool.iter().find(|e| e.sourced_id == c.id) else {
+                continue;
+            };
+            let fresh = staffing::input::candidate(
+                &now.sourced_id,
+                &now.name,
+                now.role_type,
+                now.fte,
+                now.years,
+                &now.competencies,
+                &now.expertise,
+                now.available_periods,
+                None,
+            );
+            c.competencies = fresh.competencies;
+            c.content = fresh.content;
+        }
+    }
 }
 
 /// The district's settings, or the defaults; and whether the district has its own.

@@ -35,6 +35,13 @@ impl App {
             .await
             .expect("formative data");
         store.import_choices(&f.choices).await.expect("choices");
+        store
+            .write_credential_story(
+                ds.districts[0].sourced_id.as_str(),
+                &ensemble_demo::credential_story(&ds),
+            )
+            .await
+            .expect("micro-credentials");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

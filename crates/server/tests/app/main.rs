@@ -3,6 +3,7 @@
 
 mod access;
 mod concurrency;
+mod credentials;
 mod grouping;
 mod harness;
 mod matrix;

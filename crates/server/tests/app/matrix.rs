@@ -50,6 +50,10 @@ struct World {
     spaces: BTreeMap<i64, i64>,
     groupings: BTreeMap<i64, i64>,
     plans: BTreeMap<i64, i64>,
+    /// submission → (educator, their school, the competency, the assessor's level).
+    submissions: BTreeMap<i64, (i64, i64, String, i64)>,
+    /// (educator, competency) → level.
+    held: HashMap<(i64, String), i64>,
     /// Names that are also educators' or accounts' names (never a leak on their own).
     adult_names: HashSet<String>,
 }
@@ -146,6 +150,28 @@ async fn load(app: &App) -> World {
             let f = split(&r);
             map.insert(int(f[0]).expect("id"), int(f[1]).expect("owner"));
         }
+    }
+    for r in q("SELECT CAST(s.id AS TEXT) || '|' || CAST(s.educator_id AS TEXT) || '|' || CAST(e.school_id AS TEXT) || '|' || m.body
+                FROM credential_submissions s JOIN educators e ON e.id = s.educator_id JOIN micro_credentials m ON m.id = s.micro_credential_id").await
+    {
+        let f: Vec<&str> = r.splitn(4, '|').collect();
+        let body: Value = serde_json::from_str(f[3]).expect("a catalog entry");
+        w.submissions.insert(
+            int(f[0]).expect("id"),
+            (
+                int(f[1]).expect("educator"),
+                int(f[2]).expect("school"),
+                body["competency"].as_str().expect("competency").to_owned(),
+                body["assessor_level"].as_i64().expect("level"),
+            ),
+        );
+    }
+    for r in q("SELECT CAST(educator_id AS TEXT) || '|' || code || '|' || CAST(level AS TEXT) FROM educator_competencies").await {
+        let f = split(&r);
+        w.held.insert(
+            (int(f[0]).expect("educator"), f[1].to_owned()),
+            int(f[2]).expect("level"),
+        );
     }
     w.adult_names = q("SELECT given_name || ' ' || family_name FROM educators")
         .await
@@ -307,6 +333,12 @@ enum Target {
     Space,
     Booking,
     Grouping,
+    /// A micro-credential of the catalog.
+    Credential,
+    /// A submission of evidence.
+    Submission,
+    /// An educator with an earned credential (`{cid}`).
+    Earned,
 }
 
 /// Who may use a route, given the cell's target.
@@ -348,6 +380,13 @@ enum Rule {
     OwnCalendar,
     /// The target team's calendar: its members and its school's leaders.
     TeamCalendar,
+    /// An entry of the district's catalog: anyone of the district.
+    CatalogEntry,
+    /// A submission: its educator, a leader of their school, or an educator of that school
+    /// holding the competency at the entry's assessor level.
+    SubmissionSee,
+    /// An earned credential: its educator and their school's leaders.
+    OwnEarned,
     /// Nobody: the set-up page of an installation that has accounts (signed out: the sign-in;
     /// signed in: missing).
     Nobody,
@@ -451,6 +490,28 @@ fn table() -> Vec<Row> {
         )),
         row("GET", "/my-students", T::None, SignedIn),
         row("GET", "/educators/{id}", T::Educator, SchoolOf),
+        row("GET", "/credentials", T::None, SignedIn),
+        row("POST", "/credentials", T::None, District),
+        row(
+            "POST",
+            "/credentials/{id}/evidence",
+            T::Credential,
+            CatalogEntry,
+        ),
+        row("GET", "/credentials/review", T::None, SignedIn),
+        row("GET", "/submissions/{id}", T::Submission, SubmissionSee),
+        row(
+            "POST",
+            "/submissions/{id}/decision",
+            T::Submission,
+            SubmissionSee,
+        ),
+        row(
+            "GET",
+            "/educators/{id}/credentials/{cid}",
+            T::Earned,
+            OwnEarned,
+        ),
         row("GET", "/audit", T::None, AnyLeader),
         row("GET", "/audit.csv", T::None, AnyLeader),
         row("GET", "/schools/{id}/staffing", T::School, Leader),
@@ -575,6 +636,33 @@ fn table() -> Vec<Row> {
         row("GET", "/api/v1/my-students", T::None, SignedIn),
         changes(row("POST", "/api/v1/assessments", T::Student, Import)),
         row("GET", "/api/v1/educators/{id}", T::Educator, SchoolOf),
+        row("GET", "/api/v1/credentials", T::None, SignedIn),
+        row("POST", "/api/v1/credentials", T::None, District),
+        row(
+            "POST",
+            "/api/v1/credentials/{id}/submissions",
+            T::Credential,
+            CatalogEntry,
+        ),
+        row("GET", "/api/v1/submissions", T::None, SignedIn),
+        row(
+            "GET",
+            "/api/v1/submissions/{id}",
+            T::Submission,
+            SubmissionSee,
+        ),
+        row(
+            "POST",
+            "/api/v1/submissions/{id}/decision",
+            T::Submission,
+            SubmissionSee,
+        ),
+        row(
+            "GET",
+            "/api/v1/educators/{id}/credentials",
+            T::Educator,
+            OwnCalendar,
+        ),
         row("GET", "/api/v1/audit", T::None, AnyLeader),
         row(
             "GET",
@@ -702,6 +790,11 @@ struct Fixture {
     /// An account of the school without a password, and a sign-in link for another one.
     account: i64,
     link: String,
+    /// A catalog entry, a submission by a member of the team, and a credential earned by one.
+    credential: i64,
+    submission: i64,
+    earner: i64,
+    earned: i64,
 }
 
 /// The kind of answer a cell got.
@@ -780,6 +873,9 @@ fn fill(path: &str, f: &Fixture, target: Target) -> String {
         Target::Space | Target::None => f.space,
         Target::Booking => f.booking,
         Target::Grouping => f.grouping,
+        Target::Credential => f.credential,
+        Target::Submission => f.submission,
+        Target::Earned => f.earner,
     };
     let first = if path.starts_with("/api/v1/spaces/") || path.starts_with("/spaces/") {
         f.space
@@ -799,6 +895,7 @@ fn fill(path: &str, f: &Fixture, target: Target) -> String {
         .replace("{import}", &f.import.to_string())
         .replace("{user}", &f.account.to_string())
         .replace("{link}", &f.link)
+        .replace("{cid}", &f.earned.to_string())
         .replace("{token}", &format!("{}.ics", f.token));
     if path == "/schools/{id}/staffing/compare" {
         format!("{url}?a={}&b={}", f.plan, f.plan)
@@ -924,6 +1021,21 @@ fn body(
             None,
         ),
         "/api/v1/schools/{id}/staffing/settings" => (Vec::new(), settings.clone(), None),
+        "/submissions/{id}/decision" => (
+            form(&[("decision", "accept".into()), ("score_0", "1".into())]),
+            Value::Null,
+            None,
+        ),
+        "/api/v1/credentials" => (
+            Vec::new(),
+            json!({"code": "Not a code", "name": "Matrix", "competency": "coaching", "level": 3, "evidence": "x",
+                   "rubric": [{"name": "x", "levels": ["a", "b", "c", "d"]}], "assessor_level": 3, "hours": 1}),
+            None,
+        ),
+        "/api/v1/credentials/{id}/submissions" => (Vec::new(), json!({"evidence": ""}), None),
+        "/api/v1/submissions/{id}/decision" => {
+            (Vec::new(), json!({"scores": [1], "accept": true}), None)
+        }
         "/api/v1/teams/{id}/groupings" => (
             Vec::new(),
             json!({"block": "Matrix block", "focus": "math.fractions", "strategy": "need"}),
@@ -1071,6 +1183,22 @@ fn allowed(w: &World, p: Option<&Who>, rule: Rule, row: &Row, f: &Fixture) -> bo
                 || p.educator
                     .is_some_and(|me| w.members.get(&t).is_some_and(|m| m.contains(&me)))
         }),
+        Rule::CatalogEntry => f.credential != MISSING,
+        Rule::SubmissionSee => {
+            w.submissions
+                .get(&f.submission)
+                .is_some_and(|(e, school, comp, level)| {
+                    p.educator == Some(*e)
+                        || p.leads(*school)
+                        || (p.educator_of(*school)
+                            && p.educator.is_some_and(|me| {
+                                w.held.get(&(me, comp.clone())).is_some_and(|h| h >= level)
+                            }))
+                })
+        }
+        Rule::OwnEarned => {
+            f.earner != MISSING && (p.educator == Some(f.earner) || p.leads(f.school))
+        }
         Rule::Import => w.students.get(&f.student).is_some_and(|s| {
             p.leads(s.school)
                 || (p.educator_of(s.school)
@@ -1472,9 +1600,34 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             .await
             .expect("a link")
             .expect("the account");
+        let first = |sql: String| async move {
+            app.db
+                .strings(&sql, &[])
+                .await
+                .pop()
+                .and_then(|x| int(&x))
+                .unwrap_or(MISSING)
+        };
+        let credential = first("SELECT CAST(MIN(id) AS TEXT) FROM micro_credentials".into()).await;
+        let submission = first(format!(
+            "SELECT CAST(s.id AS TEXT) FROM credential_submissions s JOIN team_members m ON m.educator_id = s.educator_id WHERE m.team_id = {team} ORDER BY s.id LIMIT 1"
+        ))
+        .await;
+        let earned = first(format!(
+            "SELECT CAST(i.id AS TEXT) FROM issued_credentials i JOIN team_members m ON m.educator_id = i.educator_id WHERE m.team_id = {team} ORDER BY i.id LIMIT 1"
+        ))
+        .await;
+        let earner = first(format!(
+            "SELECT CAST(educator_id AS TEXT) FROM issued_credentials WHERE id = {earned}"
+        ))
+        .await;
         out.insert(
             place,
             Fixture {
+                credential,
+                submission,
+                earner,
+                earned,
                 proposal,
                 import,
                 account: account.0,
@@ -1528,6 +1681,10 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             import: MISSING,
             account: MISSING,
             link: "0".repeat(64),
+            credential: MISSING,
+            submission: MISSING,
+            earner: MISSING,
+            earned: MISSING,
         },
     );
     let (_, settings) = app
