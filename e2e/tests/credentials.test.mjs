@@ -3,7 +3,9 @@
 // character does not; a novice sends evidence (a typo in a link first), their school leader
 // scores it against the rubric (returning without feedback and accepting with a criterion
 // short are refused with a sentence), accepts it, and the novice's page shows the signed
-// credential, which verifies too; a volunteer finds the submission missing.
+// credential, which verifies too; a volunteer finds the submission missing; the novice's page
+// shows their pathway and the leader's chart counts the district's educators year by year; the
+// novice's team page shows the team's goals with their progress, and they set one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -143,6 +145,32 @@ test('a novice sends evidence, the leader scores and accepts it, the credential 
   const missing = await vp.goto(`${server.base}/submissions/999999`);
   assert.equal(seen.status(), 404);
   assert.equal(missing.status(), 404);
+
+  // The novice's page shows where they stand; the leader's pathways chart counts the district.
+  await np.goto(`${server.base}${educatorPage}`);
+  assert.equal(await np.locator('#pathways ol.ladder li.here').textContent(), 'Certified teacher');
+  assert.match(await np.locator('#pathways').textContent(), /Next: Teacher-leader, usually after 36 months/);
+  await np.locator('#pathways').screenshot({ path: join(SHOTS, 'pathway-educator.png') });
+  await Promise.all([lp.waitForNavigation(), lp.click('nav >> text=Pathways')]);
+  assert.equal(new URL(lp.url()).pathname, '/pathways');
+  assert.ok(await lp.locator('svg.chart rect').count() >= 8, 'stacked bars for the ladder');
+  assert.match(await lp.locator('tr.moved').textContent(), /Moved up a step that year/);
+  await audit(lp, lproblems);
+  await lp.screenshot({ path: join(SHOTS, 'pathways-district.png'), fullPage: true });
+
+  // The novice's team page: the team's goals with their progress, and a new one set.
+  const me = await (await fetch(`${server.base}/api/v1/me`, { headers: { authorization: `Bearer ${server.token(novice)}` } })).json();
+  await np.goto(`${server.base}/teams/${me.core_team_ids[0]}`);
+  assert.ok(await np.locator('#goals svg.goal-chart polyline').count() >= 1, 'a progress line per goal');
+  assert.match(await np.locator('#goals .goal-status').first().textContent(), /Now \d+ % of the students/);
+  await np.locator('#goals summary', { hasText: 'Set a goal' }).click();
+  await np.selectOption('#goal-form select[name=skill]', 'science.ecosystems');
+  await np.fill('#goal-form input[name=percent]', '60');
+  await np.fill('#goal-form input[name=by]', '2027-06-01');
+  await Promise.all([np.waitForNavigation(), np.click('#goal-form button[type=submit]')]);
+  assert.match(await np.locator('.flash.good').textContent(), /The team's goal is set: 60 % of the team's students at mastery 3 \(proficient\) on Ecosystems/);
+  await audit(np, nproblems);
+  await np.locator('#goals').screenshot({ path: join(SHOTS, 'team-goals.png') });
 
   assert.deepEqual([...nproblems, ...lproblems, ...vproblems], []);
   await nctx.close();

@@ -1,6 +1,6 @@
 // Every demo role walks through every page it may use — district landing, overview, team,
 // student, educator, my students, audit, staffing and its catalog, the grouping board,
-// micro-credentials and the evidence to review — on a
+// micro-credentials, the evidence to review and the district's pathways — on a
 // wide screen and on a 390 px phone. On every page: no console error, no CSP violation, no
 // failed request, no serious or critical axe-core violation, nothing wider than the screen;
 // the skip link is the first stop of the keyboard and "Sign out" is on screen.
@@ -49,10 +49,10 @@ function pages(role) {
   switch (role) {
     case 'System (district) leader':
       return ['/', `/schools/${school}`, `/teams/${team}`, `/students/${student}`, `/educators/${educator}`, '/audit',
-        `/schools/${school}/staffing`, `/schools/${school}/staffing/settings`, `/teams/${team}/grouping`, '/credentials', '/credentials/review'];
+        `/schools/${school}/staffing`, `/schools/${school}/staffing/settings`, `/teams/${team}/grouping`, '/credentials', '/credentials/review', '/pathways'];
     case 'School leader':
       return [`/schools/${school}`, `/teams/${team}`, `/students/${student}`, `/educators/${educator}`, '/audit',
-        `/schools/${school}/staffing`, `/schools/${school}/staffing/settings`, `/teams/${team}/grouping`, '/credentials', '/credentials/review'];
+        `/schools/${school}/staffing`, `/schools/${school}/staffing/settings`, `/teams/${team}/grouping`, '/credentials', '/credentials/review', '/pathways'];
     case 'Core-team lead':
     case 'Core-team member':
       return [...everyone, `/students/${student}`, `/teams/${team}/grouping`];

@@ -79,7 +79,9 @@ pub async fn import_formative(
 }
 
 /// Writes the demo's micro-credential catalog and what its educators did with it: credentials
-/// earned (signed with the district's new key), one returned, some waiting for review.
+/// earned (signed with the district's new key), one returned, some waiting for review; and
+/// where its educators stood on the teaching ladder in the past three school years; and its
+/// core teams' goals.
 pub async fn import_credentials(
     store: &Store,
     ds: &ensemble_domain::dataset::Dataset,
@@ -93,7 +95,16 @@ pub async fn import_credentials(
             &ensemble_demo::credential_story(ds),
         )
         .await
-        .context("writing the demo's micro-credentials")
+        .context("writing the demo's micro-credentials")?;
+    let year = ensemble_store::school_year(ensemble_store::now_ms());
+    store
+        .record_history(&ensemble_demo::pathway_history(ds, year))
+        .await
+        .context("writing where the demo's educators stood in past years")?;
+    store
+        .write_team_goals(&ensemble_demo::team_goals(ds))
+        .await
+        .context("writing the demo teams' goals")
 }
 
 /// Writes the demo school into an empty database and prints its accounts.

@@ -289,6 +289,100 @@ pub fn credential_story(ds: &Dataset) -> CredentialStory {
     }
 }
 
+/// Where the demo district's educators stood on the teaching ladder in the three school years
+/// before `year` (sourcedId, school year, pathway, step): novices were residents or came from
+/// elsewhere, residents were paraeducators, some paraeducators began as community educators,
+/// and some teacher-leaders were certified teachers until recently. Specialists are not on the
+/// ladder.
+pub fn pathway_history(ds: &Dataset, year: i64) -> Vec<(String, i64, String, Option<usize>)> {
+    let mut out = Vec::new();
+    for e in &ds.educators {
+        let h = e
+            .sourced_id
+            .as_str()
+            .bytes()
+            .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
+        for back in 1..=3i64 {
+            let step = match e.role_type {
+                RoleType::TeacherLeader => {
+                    Some(if (h % 3 == 0 && back >= 1) || (h % 3 == 1 && back >= 2) {
+                        3
+                    } else {
+                        4
+                    })
+                }
+                RoleType::ExperiencedEducator => {
+                    (i64::from(e.years_experience) >= back).then_some(3)
+                }
+                RoleType::NoviceTeacher => match back {
+                    1 if h % 2 == 0 => Some(2),
+                    2 if h % 4 == 0 => Some(1),
+                    _ => None,
+                },
+                RoleType::ResidentTeacher => match back {
+                    1 if h % 2 == 0 => Some(1),
+                    2 if h % 6 == 0 => Some(0),
+                    _ => None,
+                },
+                RoleType::Paraeducator => Some(if back >= 2 && h % 3 == 0 { 0 } else { 1 }),
+                RoleType::CommunityEducator | RoleType::Volunteer => {
+                    (back == 1 && h % 2 == 0).then_some(0)
+                }
+                RoleType::Specialist => continue,
+            };
+            out.push((
+                e.sourced_id.as_str().to_owned(),
+                year - back,
+                "teaching".to_owned(),
+                step,
+            ));
+        }
+    }
+    out
+}
+
+/// The first school's core teams' goals (team sourcedId, goal): fractions for every team, main
+/// idea for the first two — measured from the demo's formative data.
+pub fn team_goals(ds: &Dataset) -> Vec<(String, ensemble_domain::goal::TeamGoal)> {
+    use ensemble_domain::goal::TeamGoal;
+    let Some(school) = ds.schools.first() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, t) in ds
+        .teams
+        .iter()
+        .filter(|t| {
+            t.school == school.sourced_id
+                && t.kind == TeamKind::Core
+                && t.term == school.current_term
+        })
+        .enumerate()
+    {
+        out.push((
+            t.sourced_id.as_str().to_owned(),
+            TeamGoal {
+                skill: "math.fractions".into(),
+                level: 3,
+                percent: 80,
+                by: "2027-03-15".into(),
+            },
+        ));
+        if i < 2 {
+            out.push((
+                t.sourced_id.as_str().to_owned(),
+                TeamGoal {
+                    skill: "ela.main_idea".into(),
+                    level: 3,
+                    percent: 70,
+                    by: "2027-05-28".into(),
+                },
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

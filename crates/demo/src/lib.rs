@@ -4,7 +4,9 @@
 //! Pure: builds a [`Dataset`]; writing it is the store's job.
 
 mod credentials;
-pub use credentials::{catalog as credential_catalog, credential_story};
+pub use credentials::{
+    catalog as credential_catalog, credential_story, pathway_history, team_goals,
+};
 
 use ensemble_domain::dataset::*;
 use ensemble_domain::*;

@@ -10,6 +10,7 @@ pub mod credential;
 pub mod dataset;
 pub mod educator;
 pub mod error;
+pub mod goal;
 pub mod ids;
 pub mod labels;
 pub mod pathway;

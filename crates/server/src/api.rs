@@ -21,6 +21,8 @@ pub fn routes() -> Routes {
         .merge(crate::students::api())
         .merge(crate::educators::api())
         .merge(crate::credentials::api())
+        .merge(crate::pathways::api())
+        .merge(crate::goals::api())
         .merge(crate::audit::api())
         .merge(crate::staffing::api())
         .merge(crate::grouping::api())
@@ -232,6 +234,8 @@ impl utoipa::Modify for CommonErrors {
         crate::credentials::catalog_api, crate::credentials::add_api, crate::credentials::submit_api,
         crate::credentials::submissions_api, crate::credentials::submission_api,
         crate::credentials::decide_api, crate::credentials::issued_api,
+        crate::pathways::district_api, crate::pathways::educator_api,
+        crate::goals::list_api, crate::goals::add_api,
         crate::audit::audit_api,
         crate::staffing::api::list_plans, crate::staffing::api::build_plan_api,
         crate::staffing::api::plan, crate::staffing::api::assign, crate::staffing::api::preview,

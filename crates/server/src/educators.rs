@@ -25,7 +25,11 @@ pub fn api() -> Routes {
 }
 
 /// The educator, for anyone of their school; anyone else is answered as for a missing one.
-async fn visible(store: &Store, who: &Principal, id: i64) -> Result<EducatorDetail, AppError> {
+pub(crate) async fn visible(
+    store: &Store,
+    who: &Principal,
+    id: i64,
+) -> Result<EducatorDetail, AppError> {
     match store.educator(EducatorId(id)).await? {
         Some(e) if may_see_school(who, e.school) => Ok(e),
         _ => Err(AppError::NotFound(format!(
@@ -50,6 +54,7 @@ struct EducatorPage {
     cal: Option<crate::schedules::calendar::Links>,
     /// Earned credentials (id, name, issued), for the educator and their leaders.
     earned: Option<Vec<(i64, String, crate::web::LocalTime)>>,
+    pathways: crate::pathways::EducatorPathways,
     flash: Option<String>,
 }
 
@@ -119,9 +124,11 @@ async fn educator_page(
         None => (Vec::new(), Vec::new()),
     };
     let earned = crate::credentials::earned_on_page(&st.store, &v.principal, &e).await?;
+    let pathways = crate::pathways::for_educator(&st, &e).await?;
     render(&EducatorPage {
         nav: Nav::of(&v),
         earned,
+        pathways,
         e,
         days,
         week,

@@ -14,8 +14,10 @@ mod credentials;
 mod educators;
 mod error;
 pub mod gate;
+mod goals;
 mod grouping;
 mod imports;
+mod pathways;
 pub mod routes;
 mod schedule;
 pub mod schedules;
@@ -107,6 +109,8 @@ fn all_routes() -> routes::Routes {
         .merge(students::router())
         .merge(educators::router())
         .merge(credentials::router())
+        .merge(pathways::router())
+        .merge(goals::router())
         .merge(audit::router())
         .merge(staffing::router())
         .merge(grouping::router())

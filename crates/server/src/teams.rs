@@ -66,6 +66,8 @@ struct TeamPage {
     generated: bool,
     /// Calendar links (members and the school's leaders).
     cal: Option<crate::schedules::calendar::Links>,
+    /// The team's goals (core teams).
+    goals: Option<crate::goals::TeamGoals>,
     flash: Option<String>,
     unreadable: Option<String>,
 }
@@ -174,8 +176,14 @@ async fn team_page(
         .iter()
         .filter(|m| m.role_type.is_professional())
         .count();
+    let goals = if team.team.kind == TeamKind::Core {
+        Some(crate::goals::for_team(&gate, &team).await?)
+    } else {
+        None
+    };
     render(&TeamPage {
         nav: Nav::of(&v),
+        goals,
         can_edit_roster: ensemble_domain::access::may_change_roster(&v.principal, &team.facts()),
         team,
         roster,

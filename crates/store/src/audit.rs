@@ -81,6 +81,7 @@ pub mod actions {
     pub const CREDENTIAL_CATALOG: &str = "credential.catalog";
     pub const CREDENTIAL_SUBMIT: &str = "credential.submit";
     pub const CREDENTIAL_DECIDE: &str = "credential.decide";
+    pub const TEAM_GOAL: &str = "team.goal";
     pub const USER_PASSWORD: &str = "user.password";
     pub const ONEROSTER_IMPORT: &str = "oneroster.import";
     pub const TEAM_PROPOSALS: &str = "team.proposals";
@@ -88,7 +89,7 @@ pub mod actions {
     pub const LOGOUT: &str = "logout";
 
     /// Every action, with a plain description for the audit page.
-    pub const ALL: [(&str, &str); 41] = [
+    pub const ALL: [(&str, &str); 42] = [
         (STUDENT_READ, "opened a student's record"),
         (STUDENT_NAMES, "saw students' names on the audit log"),
         (STUDENT_UPDATE, "changed a student's profile or choices"),
@@ -140,6 +141,7 @@ pub mod actions {
             CREDENTIAL_DECIDE,
             "accepted or returned a micro-credential submission",
         ),
+        (TEAM_GOAL, "set or closed a team goal"),
         (USER_PASSWORD, "chose a password with a sign-in link"),
         (ONEROSTER_IMPORT, "imported a OneRoster bundle"),
         (

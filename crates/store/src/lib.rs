@@ -11,9 +11,11 @@ pub mod auth;
 mod cache;
 mod credentials;
 pub use auth::{AccountRow, SignInLink, TokenRow};
+mod goals;
 mod grouping;
 mod import;
 mod oneroster;
+mod pathways;
 mod schedule;
 mod school;
 mod staffing;
@@ -24,12 +26,14 @@ pub mod testing;
 pub use audit::{actions, Actor, AuditEntry, AuditFilter, AuditOutcome, AuditRow};
 pub use cache::Fresh;
 pub use credentials::{CatalogRow, Decision, IssuedRow, SubmissionRow};
+pub use goals::GoalRow;
 pub use grouping::{GroupingRow, History, NewAssessment, NewGrouping, PeriodGroupRow};
 pub use import::ImportProgress;
 pub use oneroster::{
     describe as describe_import, Confirmed, ImportSummary, Known, ProposalRow, Tally, UploadRow,
     KINDS as IMPORT_KINDS,
 };
+pub use pathways::{StandingCount, StandingRow};
 pub use schedule::{AbsenceRow, FactEducator, FactSpace, FactTeam, ScheduleFacts, ScheduleRow};
 pub use school::{
     BookingRow, EducatorDetail, EducatorTeam, SchoolRow, SlotUse, SpaceRow, TeamDetail,
@@ -339,6 +343,19 @@ pub(crate) fn role_of(r: &sqlx::any::AnyRow) -> Result<ensemble_domain::RoleType
 
 /// A unix-millisecond time as an XML Schema dateTimeStamp in UTC, to the second
 /// (`2026-12-01T09:30:00Z`).
+/// The school year a moment (milliseconds since 1970, UTC) falls in, named by the year it
+/// starts: from August onwards that year, before it the year before (2026 for 2026–27).
+pub fn school_year(ms: i64) -> i64 {
+    let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let y = i64::from(t.year());
+    if u8::from(t.month()) >= 8 {
+        y
+    } else {
+        y - 1
+    }
+}
+
 pub(crate) fn rfc3339_seconds(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
         .ok()

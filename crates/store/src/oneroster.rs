@@ -139,6 +139,7 @@ async fn delete_educators(c: &mut AnyConnection, ids: &[i64]) -> Result<()> {
         let ph = crate::placeholders(1, chunk.len());
         // Credentials they earned go with them (the signed copies they hold stay valid).
         for table in [
+            "pathway_standings",
             "issued_credentials",
             "credential_submissions",
             "team_members",

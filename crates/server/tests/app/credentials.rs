@@ -200,3 +200,165 @@ async fn who_may_see_and_decide_a_submission_and_the_forms_wrong_turns() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn pathways_show_where_educators_stand_and_an_accepted_credential_moves_them() {
+    each_backend(|b| async move {
+        let app = App::spawn(b).await;
+        let leader = app.token("School leader").await;
+        let (sub, educator) = waiting(&app, &leader, "Leading data meetings").await;
+        let data_track = |v: &Value| {
+            v["standings"]
+                .as_array()
+                .expect("standings")
+                .iter()
+                .find(|s| s["pathway"] == "Data")
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let (s, before) = app
+            .get(&format!("/api/v1/educators/{educator}/pathways"), &leader)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{before}");
+        let ladder = &before["standings"][0];
+        assert_eq!(ladder["pathway"], "Into and up the teaching profession");
+        assert_eq!(
+            ladder["at"], "Certified teacher",
+            "a novice teacher: {ladder}"
+        );
+        assert_eq!(ladder["next"], "Teacher-leader");
+        assert!(
+            !ladder["missing"].as_array().expect("missing").is_empty(),
+            "{ladder}"
+        );
+        assert_ne!(data_track(&before)["at"], "Data-meeting lead", "{before}");
+        let roles = before["roles_now"].as_array().expect("roles");
+        assert!(
+            roles.iter().any(|r| r["role"] == "Data-meeting lead"
+                && r["how"] == "as a coached stretch"
+                && r["pay"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("$1,000 a year")),
+            "the data lead as a stretch, with the budget model's stipend: {roles:?}"
+        );
+        let (s, _) = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/submissions/{sub}/decision"),
+                &leader,
+                json!({"scores": [3, 3, 3], "accept": true}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, after) = app
+            .get(&format!("/api/v1/educators/{educator}/pathways"), &leader)
+            .await;
+        assert_eq!(
+            data_track(&after)["at"],
+            "Data-meeting lead",
+            "{b:?}: {after}"
+        );
+        let roles = after["roles_now"].as_array().expect("roles");
+        assert!(
+            roles
+                .iter()
+                .any(|r| r["role"] == "Data-meeting lead" && r["how"] == "ready"),
+            "{roles:?}"
+        );
+
+        // The district's chart: four school years of the ladder (three recorded, this one
+        // observed now), people who moved up, tracks this year; not for educators.
+        let district = app.token("System (district) leader").await;
+        let (s, chart) = app.get("/api/v1/pathways", &district).await;
+        assert_eq!(s, StatusCode::OK, "{chart}");
+        let ladder = &chart[0];
+        assert_eq!(ladder["kind"], "ladder");
+        assert_eq!(
+            ladder["years"].as_array().expect("years").len(),
+            4,
+            "{ladder}"
+        );
+        let total = |j: usize| -> i64 {
+            ladder["steps"]
+                .as_array()
+                .expect("steps")
+                .iter()
+                .map(|s| s["educators"][j].as_i64().expect("n"))
+                .sum()
+        };
+        let educators = one(
+            &app,
+            "SELECT CAST(COUNT(*) AS TEXT) FROM educators WHERE role_type <> 'specialist'",
+        )
+        .await;
+        assert_eq!(
+            total(3),
+            educators,
+            "this year: everyone but specialists is on the ladder"
+        );
+        assert!(total(0) < total(3), "the district grew: {ladder}");
+        assert!(
+            ladder["moved_up"]
+                .as_array()
+                .expect("moved")
+                .iter()
+                .any(|n| n.as_i64() > Some(0)),
+            "{ladder}"
+        );
+        assert_eq!(chart.as_array().expect("charts").len(), 5);
+        let novice = app.token("Core-team member").await;
+        let (s, _) = app.get("/api/v1/pathways", &novice).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // Opening the chart again the same year records nothing twice.
+        let (_, again) = app.get("/api/v1/pathways", &district).await;
+        assert_eq!(again[0]["steps"], chart[0]["steps"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn team_goals_belong_to_the_team_and_show_progress_to_those_who_may_see_its_data() {
+    each_backend(|b| async move {
+        let app = App::spawn(b).await;
+        let member = app.token("Core-team member").await;
+        let (_, me) = app.get("/api/v1/me", &member).await;
+        let team = me["core_team_ids"][0].as_i64().expect("a core team");
+        let (s, goals) = app.get(&format!("/api/v1/teams/{team}/goals"), &member).await;
+        assert_eq!(s, StatusCode::OK, "{goals}");
+        let fractions = goals.as_array().expect("goals").iter().find(|g| g["skill"] == "math.fractions").cloned().expect("the demo's goal");
+        let progress = fractions["progress"].as_array().expect("progress");
+        assert_eq!(progress.len(), 6, "one point per week of results: {fractions}");
+        assert!(progress.iter().all(|p| p[1].as_u64().is_some_and(|v| v <= 100)));
+        assert!(fractions["goal"].as_str().unwrap_or_default().starts_with("80 % of the team's students at mastery 3 (proficient) on Fractions"), "{fractions}");
+        // Another team's member reads the goals of a team of their school, without progress,
+        // and cannot set one; a volunteer neither.
+        let other = app.token("Core-team member, other team").await;
+        let (s, theirs) = app.get(&format!("/api/v1/teams/{team}/goals"), &other).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(theirs.as_array().expect("goals").iter().all(|g| g["progress"].as_array().is_some_and(Vec::is_empty)), "{theirs}");
+        let goal = |skill: &str, by: &str| json!({"skill": skill, "level": 3, "percent": 75, "by": by});
+        for t in [&other, &app.token("Volunteer").await] {
+            let (s, body) = app.send(Method::POST, &format!("/api/v1/teams/{team}/goals"), t, goal("math.fractions", "2099-01-01")).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+        }
+        // The team's member: wrong goals refused with a sentence, a good one set and audited.
+        for (g, says) in [
+            (goal("math.algebra", "2099-01-01"), "formative data covers"),
+            (goal("math.fractions", "2020-01-01"), "still to come"),
+            (goal("math.fractions", "1 March"), "YYYY-MM-DD"),
+            (json!({"skill": "math.fractions", "level": 7, "percent": 75, "by": "2099-01-01"}), "level"),
+        ] {
+            let (s, body) = app.send(Method::POST, &format!("/api/v1/teams/{team}/goals"), &member, g).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{says}: {body}");
+            assert!(body["error"]["message"].as_str().unwrap_or_default().contains(says), "{says}: {body}");
+        }
+        let (s, made) = app.send(Method::POST, &format!("/api/v1/teams/{team}/goals"), &member, goal("ela.main_idea", "2099-01-01")).await;
+        assert_eq!(s, StatusCode::CREATED, "{made}");
+        let n = app.db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE action = 'team.goal' AND user_id IS NOT NULL", &[]).await.remove(0);
+        assert_eq!(n, "1", "{b:?}: the member's goal is audited");
+        let (_, after) = app.get(&format!("/api/v1/teams/{team}/goals"), &member).await;
+        assert_eq!(after.as_array().expect("goals").len(), goals.as_array().expect("goals").len() + 1);
+    })
+    .await;
+}

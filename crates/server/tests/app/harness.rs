@@ -42,6 +42,17 @@ impl App {
             )
             .await
             .expect("micro-credentials");
+        store
+            .record_history(&ensemble_demo::pathway_history(
+                &ds,
+                ensemble_store::school_year(ensemble_store::now_ms()),
+            ))
+            .await
+            .expect("pathway history");
+        store
+            .write_team_goals(&ensemble_demo::team_goals(&ds))
+            .await
+            .expect("team goals");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -54,6 +54,8 @@ struct World {
     submissions: BTreeMap<i64, (i64, i64, String, i64)>,
     /// (educator, competency) → level.
     held: HashMap<(i64, String), i64>,
+    /// Open team goals → their team.
+    open_goals: BTreeMap<i64, i64>,
     /// Names that are also educators' or accounts' names (never a leak on their own).
     adult_names: HashSet<String>,
 }
@@ -172,6 +174,10 @@ async fn load(app: &App) -> World {
             (int(f[0]).expect("educator"), f[1].to_owned()),
             int(f[2]).expect("level"),
         );
+    }
+    for r in q("SELECT CAST(id AS TEXT) || '|' || CAST(team_id AS TEXT) FROM team_goals WHERE closed_at IS NULL").await {
+        let f = split(&r);
+        w.open_goals.insert(int(f[0]).expect("goal"), int(f[1]).expect("team"));
     }
     w.adult_names = q("SELECT given_name || ' ' || family_name FROM educators")
         .await
@@ -387,6 +393,8 @@ enum Rule {
     SubmissionSee,
     /// An earned credential: its educator and their school's leaders.
     OwnEarned,
+    /// Closing the fixture goal: an open goal of the target team, by its board's users.
+    GoalClose,
     /// Nobody: the set-up page of an installation that has accounts (signed out: the sign-in;
     /// signed in: missing).
     Nobody,
@@ -475,6 +483,13 @@ fn table() -> Vec<Row> {
         row("GET", "/schools/{id}", T::School, SchoolOf),
         row("GET", "/teams/{id}", T::Team, SchoolOf),
         changes(row("POST", "/teams/{id}/roster", T::Team, RosterChange)),
+        changes(row("POST", "/teams/{id}/goals", T::Team, Board)),
+        last(row(
+            "POST",
+            "/teams/{id}/goals/{goal}/close",
+            T::Team,
+            GoalClose,
+        )),
         last(row(
             "POST",
             "/teams/{id}/roster/{student}/remove",
@@ -499,6 +514,7 @@ fn table() -> Vec<Row> {
             CatalogEntry,
         ),
         row("GET", "/credentials/review", T::None, SignedIn),
+        row("GET", "/pathways", T::None, AnyLeader),
         row("GET", "/submissions/{id}", T::Submission, SubmissionSee),
         row(
             "POST",
@@ -623,6 +639,8 @@ fn table() -> Vec<Row> {
             RosterChange,
         )),
         row("GET", "/api/v1/teams/{id}/bookings", T::Team, SchoolOf),
+        row("GET", "/api/v1/teams/{id}/goals", T::Team, SchoolOf),
+        changes(row("POST", "/api/v1/teams/{id}/goals", T::Team, Board)),
         row("GET", "/api/v1/spaces/{id}/bookings", T::Space, SchoolOf),
         changes(row("POST", "/api/v1/spaces/{id}/bookings", T::Team, Book)),
         last(row("DELETE", "/api/v1/bookings/{id}", T::Booking, Book)),
@@ -645,6 +663,13 @@ fn table() -> Vec<Row> {
             CatalogEntry,
         ),
         row("GET", "/api/v1/submissions", T::None, SignedIn),
+        row("GET", "/api/v1/pathways", T::None, AnyLeader),
+        row(
+            "GET",
+            "/api/v1/educators/{id}/pathways",
+            T::Educator,
+            SchoolOf,
+        ),
         row(
             "GET",
             "/api/v1/submissions/{id}",
@@ -795,6 +820,8 @@ struct Fixture {
     submission: i64,
     earner: i64,
     earned: i64,
+    /// An open goal of the team.
+    goal: i64,
 }
 
 /// The kind of answer a cell got.
@@ -896,6 +923,7 @@ fn fill(path: &str, f: &Fixture, target: Target) -> String {
         .replace("{user}", &f.account.to_string())
         .replace("{link}", &f.link)
         .replace("{cid}", &f.earned.to_string())
+        .replace("{goal}", &f.goal.to_string())
         .replace("{token}", &format!("{}.ics", f.token));
     if path == "/schools/{id}/staffing/compare" {
         format!("{url}?a={}&b={}", f.plan, f.plan)
@@ -1021,6 +1049,21 @@ fn body(
             None,
         ),
         "/api/v1/schools/{id}/staffing/settings" => (Vec::new(), settings.clone(), None),
+        "/teams/{id}/goals" => (
+            form(&[
+                ("skill", "math.fractions".into()),
+                ("level", "3".into()),
+                ("percent", "80".into()),
+                ("by", "2099-06-30".into()),
+            ]),
+            Value::Null,
+            None,
+        ),
+        "/api/v1/teams/{id}/goals" => (
+            Vec::new(),
+            json!({"skill": "math.fractions", "level": 3, "percent": 80, "by": "2099-06-30"}),
+            None,
+        ),
         "/submissions/{id}/decision" => (
             form(&[("decision", "accept".into()), ("score_0", "1".into())]),
             Value::Null,
@@ -1196,6 +1239,7 @@ fn allowed(w: &World, p: Option<&Who>, rule: Rule, row: &Row, f: &Fixture) -> bo
                             }))
                 })
         }
+        Rule::GoalClose => w.open_goals.get(&f.goal) == Some(&f.team) && may_board(w, p, f.team),
         Rule::OwnEarned => {
             f.earner != MISSING && (p.educator == Some(f.earner) || p.leads(f.school))
         }
@@ -1621,9 +1665,20 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             "SELECT CAST(educator_id AS TEXT) FROM issued_credentials WHERE id = {earned}"
         ))
         .await;
+        let (s, made) = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/teams/{team}/goals"),
+                admin,
+                json!({"skill": "math.fractions", "level": 3, "percent": 75, "by": "2099-06-30"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{made}");
+        let goal = made["id"].as_i64().expect("goal");
         out.insert(
             place,
             Fixture {
+                goal,
                 credential,
                 submission,
                 earner,
@@ -1685,6 +1740,7 @@ async fn fixtures(app: &App, admin: &str) -> (BTreeMap<Place, Fixture>, Value) {
             submission: MISSING,
             earner: MISSING,
             earned: MISSING,
+            goal: MISSING,
         },
     );
     let (_, settings) = app
