@@ -22,18 +22,28 @@ pub struct TeamGoal {
 
 fn date_ok(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
+    if !(b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
         && s.chars()
             .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && s.get(5..7)
-            .and_then(|m| m.parse::<u8>().ok())
-            .is_some_and(|m| (1..=12).contains(&m))
-        && s.get(8..10)
-            .and_then(|d| d.parse::<u8>().ok())
-            .is_some_and(|d| (1..=31).contains(&d))
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()))
+    {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
 }
 
 impl TeamGoal {
@@ -178,6 +188,13 @@ mod tests {
             (
                 TeamGoal {
                     by: "2027-13-01".into(),
+                    ..goal()
+                },
+                "by",
+            ),
+            (
+                TeamGoal {
+                    by: "2027-02-29".into(),
                     ..goal()
                 },
                 "by",

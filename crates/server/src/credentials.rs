@@ -407,6 +407,8 @@ async fn catalog_page(
 async fn again(st: &AppState, v: &Viewer, e: AppError) -> PageResult {
     match e {
         AppError::Unprocessable(m) | AppError::Conflict(m) => {
+            // The store's refusals are lower-case clauses; the page shows sentences.
+            let m = if m.ends_with('.') { m } else { upper_first(&m) };
             let mut resp = render(&catalog_view(st, v, None, Some(m)).await?)?;
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)

@@ -378,18 +378,22 @@ impl Store {
                 .map_err(|e| StoreError::Corrupt(format!("competency level: {}", e.problem)))?;
             let level = raised(held, mc.level);
             let source = format!("Micro-credential: {}", mc.name);
-            let written = if held.is_some() {
-                "UPDATE educator_competencies SET level = $1, evidence = 'micro_credential', source = $2 WHERE educator_id = $3 AND code = $4"
-            } else {
-                "INSERT INTO educator_competencies (level, evidence, source, educator_id, code) VALUES ($1, 'micro_credential', $2, $3, $4)"
+            // The competency's record changes only when the credential raises it: a level held
+            // higher already keeps its own evidence.
+            let written = match held {
+                Some(h) if h >= mc.level => None,
+                Some(_) => Some("UPDATE educator_competencies SET level = $1, evidence = 'micro_credential', source = $2 WHERE educator_id = $3 AND code = $4"),
+                None => Some("INSERT INTO educator_competencies (level, evidence, source, educator_id, code) VALUES ($1, 'micro_credential', $2, $3, $4)"),
             };
-            sqlx::query(written)
-                .bind(i64::from(level))
-                .bind(&source)
-                .bind(sub.educator.0)
-                .bind(&mc.competency)
-                .execute(&mut *tx)
-                .await?;
+            if let Some(sql) = written {
+                sqlx::query(sql)
+                    .bind(i64::from(level))
+                    .bind(&source)
+                    .bind(sub.educator.0)
+                    .bind(&mc.competency)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let district: i64 = r.try_get("district_id")?;
             let key = district_key(&mut tx, district).await?;
             let issued_at = crate::rfc3339_seconds(now);
